@@ -1,0 +1,211 @@
+"""Typed SQLAlchemy models: cases, their reports, parties and timelines, and the outbox."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base, UTCDateTime
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    INVESTIGATING = "investigating"
+    ACTION_TAKEN = "action_taken"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Category(StrEnum):
+    HARASSMENT = "harassment"
+    DISCRIMINATION = "discrimination"
+    STALKING = "stalking"
+    SEXUAL_ATTENTION = "sexual_attention"
+    DISRUPTION = "disruption"
+    SPAM = "spam"
+    OTHER = "other"
+
+
+class Routing(StrEnum):
+    """Where a case lives: decided once, after the report is stored."""
+
+    PENDING = "pending"
+    ORGANIZERS = "organizers"
+    ESCALATED = "escalated"
+    HELD = "held"
+
+
+class PartyRole(StrEnum):
+    REPORTER = "reporter"
+    INVOLVED = "involved"
+
+
+class TimelineKind(StrEnum):
+    CREATED = "created"
+    ROUTED = "routed"
+    HELD = "held"
+    REPORTER_MESSAGE = "reporter_message"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def _enum(enum: type[StrEnum]) -> Enum:
+    # Stored as plain VARCHAR (no native ENUM, no CHECK) so adding a member never needs an
+    # ALTER TYPE; read back as the enum member.
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        values_callable=lambda members: [member.value for member in members],
+        length=max(len(member.value) for member in enum) + 8,
+    )
+
+
+class Counter(Base):
+    """Gapless sequences (case numbers); incremented with UPDATE ... RETURNING under a row lock."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    # A retried or double-clicked submission carries the same key (the modal's view id).
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.NEW)
+    category: Mapped[Category] = mapped_column(_enum(Category))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+    follow_up_allowed: Mapped[bool] = mapped_column(Boolean)
+    apology_wanted: Mapped[bool] = mapped_column(Boolean)
+    routing: Mapped[Routing] = mapped_column(_enum(Routing), default=Routing.PENDING)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    reporter_dm_channel: Mapped[str | None] = mapped_column(String(32))
+    reporter_dm_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    report: Mapped["Report"] = relationship(back_populates="case", uselist=False)
+    parties: Mapped[list["Party"]] = relationship(back_populates="case", order_by="Party.id")
+    timeline: Mapped[list["TimelineEntry"]] = relationship(back_populates="case", order_by="TimelineEntry.id")
+
+    __table_args__ = (
+        Index("ix_cases_status_created", "status", "created_at"),
+        Index("ix_cases_routing", "routing"),
+    )
+
+    @property
+    def reference(self) -> str:
+        return format_reference(self.number)
+
+    @property
+    def reporter(self) -> "Party":
+        return next(party for party in self.parties if party.role is PartyRole.REPORTER)
+
+    @property
+    def involved(self) -> list["Party"]:
+        return [party for party in self.parties if party.role is PartyRole.INVOLVED]
+
+
+def format_reference(number: int) -> str:
+    return f"CoC-{number:04d}"
+
+
+class Report(Base):
+    """What the reporter wrote: the sensitive part of a case, kept apart from its routing data."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    description: Mapped[str] = mapped_column(Text)
+    location_channel_id: Mapped[str | None] = mapped_column(String(32))
+    location_text: Mapped[str | None] = mapped_column(Text)
+    occurred_on: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD as the reporter chose it
+    occurred_at_time: Mapped[str | None] = mapped_column(String(5))  # HH:MM, the reporter's local time
+    others_involved: Mapped[str | None] = mapped_column(Text)  # people who are not in Slack
+    evidence_channel_id: Mapped[str | None] = mapped_column(String(32))
+    evidence_ts: Mapped[str | None] = mapped_column(String(32))
+    evidence_author_id: Mapped[str | None] = mapped_column(String(32))
+    evidence_excerpt: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="report")
+
+
+class Party(Base):
+    __tablename__ = "parties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    role: Mapped[PartyRole] = mapped_column(_enum(PartyRole))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+
+    case: Mapped[Case] = relationship(back_populates="parties")
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "role", "slack_user_id", name="uq_parties_case_role_user"),
+        Index("ix_parties_user_role", "slack_user_id", "role"),
+    )
+
+
+class TimelineEntry(Base):
+    """Append-only history of a case. ``actor_id`` is None for the app itself and for an
+    anonymous reporter, whose identity must not be recorded where organizers read it."""
+
+    __tablename__ = "timeline_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[TimelineKind] = mapped_column(_enum(TimelineKind))
+    actor_id: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="timeline")
+
+
+class OutboxMessage(Base):
+    """A message the app owes Slack, written in the transaction of the change that causes it.
+
+    ``stream`` orders delivery: messages of one stream go out strictly in id order.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stream: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[OutboxState] = mapped_column(_enum(OutboxState), default=OutboxState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+    __table_args__ = (Index("ix_outbox_state_id", "state", "id"),)
+
+
+class ProcessedEvent(Base):
+    """Slack event ids already handled, so a re-delivered event is a no-op."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,165 @@
+"""Read-only queries that load plain data for messages and views.
+
+Builders get these frozen dataclasses, never ORM objects, so rendering can't touch the
+database and can't reach what it shouldn't: ``CaseFacts.reporter_id`` is already None for
+an anonymous reporter.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import (
+    Case,
+    CaseStatus,
+    Category,
+    OutboxMessage,
+    OutboxState,
+    Party,
+    PartyRole,
+    Routing,
+    TimelineEntry,
+    format_reference,
+)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    id: int
+    reference: str
+    category: Category
+    status: CaseStatus
+    urgent: bool
+    anonymous: bool
+    reporter_id: str | None  # None when the reporter chose anonymity
+    involved: tuple[str, ...]
+    follow_up_allowed: bool
+    apology_wanted: bool
+    created_at: datetime
+    routing: Routing
+    channel_id: str | None
+    card_ts: str | None
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    description: str
+    location_channel_id: str | None
+    location_text: str | None
+    occurred_on: str | None
+    occurred_at_time: str | None
+    others_involved: str | None
+    evidence_channel_id: str | None
+    evidence_ts: str | None
+    evidence_author_id: str | None
+    evidence_excerpt: str | None
+
+
+@dataclass(frozen=True)
+class ReporterContact:
+    case_id: int
+    reference: str
+    user_id: str
+    anonymous: bool
+    follow_up_allowed: bool
+    urgent: bool
+    dm_channel: str | None
+    dm_ts: str | None
+
+
+def _load(session: Session, case_id: int) -> Case | None:
+    return session.scalar(
+        select(Case).where(Case.id == case_id).options(selectinload(Case.parties), selectinload(Case.report))
+    )
+
+
+def case_facts(session: Session, case_id: int) -> CaseFacts | None:
+    case = _load(session, case_id)
+    if case is None:
+        return None
+    return CaseFacts(
+        id=case.id,
+        reference=case.reference,
+        category=case.category,
+        status=case.status,
+        urgent=case.urgent,
+        anonymous=case.anonymous,
+        reporter_id=None if case.anonymous else case.reporter.slack_user_id,
+        involved=tuple(party.slack_user_id for party in case.involved),
+        follow_up_allowed=case.follow_up_allowed,
+        apology_wanted=case.apology_wanted,
+        created_at=case.created_at,
+        routing=case.routing,
+        channel_id=case.channel_id,
+        card_ts=case.card_ts,
+    )
+
+
+def report_facts(session: Session, case_id: int) -> ReportFacts | None:
+    case = _load(session, case_id)
+    if case is None or case.report is None:
+        return None
+    report = case.report
+    return ReportFacts(
+        description=report.description,
+        location_channel_id=report.location_channel_id,
+        location_text=report.location_text,
+        occurred_on=report.occurred_on,
+        occurred_at_time=report.occurred_at_time,
+        others_involved=report.others_involved,
+        evidence_channel_id=report.evidence_channel_id,
+        evidence_ts=report.evidence_ts,
+        evidence_author_id=report.evidence_author_id,
+        evidence_excerpt=report.evidence_excerpt,
+    )
+
+
+def reporter_contact(session: Session, case_id: int) -> ReporterContact | None:
+    case = _load(session, case_id)
+    if case is None:
+        return None
+    return ReporterContact(
+        case_id=case.id,
+        reference=case.reference,
+        user_id=case.reporter.slack_user_id,
+        anonymous=case.anonymous,
+        follow_up_allowed=case.follow_up_allowed,
+        urgent=case.urgent,
+        dm_channel=case.reporter_dm_channel,
+        dm_ts=case.reporter_dm_ts,
+    )
+
+
+def timeline_body(session: Session, entry_id: int) -> TimelineEntry | None:
+    return session.get(TimelineEntry, entry_id)
+
+
+def involved_ids(session: Session, case_id: int) -> set[str]:
+    return set(
+        session.scalars(select(Party.slack_user_id).where(Party.case_id == case_id, Party.role == PartyRole.INVOLVED))
+    )
+
+
+@dataclass(frozen=True)
+class Health:
+    held_cases: list[str]
+    outbox_pending: int
+    outbox_failed: int
+
+
+def health(session: Session) -> Health:
+    held = session.scalars(select(Case.number).where(Case.routing == Routing.HELD).order_by(Case.number))
+    counts = dict(
+        session.execute(
+            select(OutboxMessage.state, func.count())
+            .where(OutboxMessage.state != OutboxState.SENT)
+            .group_by(OutboxMessage.state)
+        ).all()
+    )
+    return Health(
+        held_cases=[format_reference(number) for number in held],
+        outbox_pending=counts.get(OutboxState.PENDING, 0),
+        outbox_failed=counts.get(OutboxState.FAILED, 0),
+    )

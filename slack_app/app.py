@@ -1,0 +1,28 @@
+"""The Bolt app: built from services, listeners registered explicitly."""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+
+from slack_app import errors
+from slack_app.listeners import reports
+from slack_app.services import Services
+
+
+def build_app(services: Services) -> App:
+    settings = services.settings
+    app = App(
+        token=settings.bot_token,
+        signing_secret=settings.signing_secret,
+        client=services.client,
+        # The token is checked by `speakout serve` itself, with a one-line message.
+        token_verification_enabled=False,
+        # Acknowledge first, work after: listeners run on a pool sized for a busy event,
+        # not Bolt's default five threads.
+        listener_executor=ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener"),
+        logger=logging.getLogger("slack_bolt"),
+    )
+    errors.register(app)
+    reports.register(app, services)
+    return app

@@ -1,0 +1,138 @@
+"""Report intake: the /report command, the message shortcut, the modal, and DM replies."""
+
+import logging
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from slack_app.forms import parse_evidence, parse_report_form, shows_dm_warning
+from slack_app.ids import FIELD_BLOCKS, Action, Block, Callback, Command
+from slack_app.services import Services
+from slack_app.views import reporter as reporter_views
+from slack_app.views.reports import ModalContext, report_modal, report_sent
+from workflows.outbox import OutboxNotifier
+from workflows.reporter_messages import add_reporter_message, claim_event
+from workflows.reports import EXCERPT_MAX, submit_report, validate_report
+
+logger = logging.getLogger(__name__)
+
+SAVE_FAILED = "We couldn't save your report just now. Please try again in a moment: your text is still here."
+
+
+def register(app: App, services: Services) -> None:
+    def open_report(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        text = body.get("text") if isinstance(body.get("text"), str) else ""
+        client.views_open(trigger_id=body["trigger_id"], view=report_modal(ModalContext(description=text.strip())))
+
+    def open_report_on_message(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=report_modal(_shortcut_context(body)))
+
+    def update_dm_warning(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        view = body.get("view") or {}
+        shown = any(block.get("block_id") == Block.DM_WARNING for block in view.get("blocks", []))
+        wanted = shows_dm_warning(view)
+        if shown == wanted:
+            return
+        evidence = parse_evidence(view.get("private_metadata"))
+        context = ModalContext(
+            evidence_channel_id=evidence.channel_id if evidence else None,
+            evidence_ts=evidence.ts if evidence else None,
+            evidence_author_id=evidence.author_id if evidence else None,
+            evidence_excerpt=evidence.excerpt if evidence else None,
+        )
+        # Slack keeps what was typed in inputs whose block and action ids are unchanged.
+        client.views_update(
+            view_id=view["id"], hash=view.get("hash"), view=report_modal(context, show_dm_warning=wanted)
+        )
+
+    def submit(ack: Ack, body: dict, view: dict) -> None:
+        reporter_id = body["user"]["id"]
+        form = parse_report_form(view)
+        errors = validate_report(form, reporter_id)
+        if errors:
+            ack(response_action="errors", errors={FIELD_BLOCKS[field]: msg for field, msg in errors.items()})
+            return
+        try:
+            case = _store_report(services, form, reporter_id, view["id"])
+        except OperationalError:
+            logger.exception("could not store a report: database unavailable")
+            ack(response_action="errors", errors={Block.DESCRIPTION: SAVE_FAILED})
+            return
+        ack(
+            response_action="update",
+            view=report_sent(case.reference, urgent=case.urgent, urgent_help_text=services.settings.urgent_help_text),
+        )
+        services.outbox.wake()
+
+    def relay_dm(event: dict, body: dict, client: WebClient) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        user_id, text = event.get("user"), event.get("text")
+        if not isinstance(user_id, str) or not isinstance(text, str) or not text.strip():
+            return
+        with services.sessions.begin() as session:
+            if not claim_event(
+                session, str(body.get("event_id") or event.get("client_msg_id") or ""), services.clock()
+            ):
+                return
+            case = add_reporter_message(
+                session,
+                OutboxNotifier(session, services.clock()),
+                reporter_id=user_id,
+                text=text,
+                thread_ts=event.get("thread_ts"),
+                now=services.clock(),
+            )
+        if case is None:
+            client.chat_postMessage(channel=event["channel"], **reporter_views.no_open_report().as_kwargs())
+            return
+        services.outbox.wake()
+
+    app.command(Command.REPORT)(open_report)
+    app.shortcut(Callback.REPORT_SHORTCUT)(open_report_on_message)
+    app.action(Action.ANONYMITY)(update_dm_warning)
+    app.action(Action.LOCATION_CHANNEL)(update_dm_warning)
+    app.view(Callback.REPORT_MODAL)(submit)
+    app.event("message")(relay_dm)
+
+
+def _store_report(services: Services, form, reporter_id: str, submission_key: str):
+    """One transaction; a concurrent duplicate of the same submission loses the unique-key
+    race, and the retry then finds the case the first one stored."""
+    for attempt in (1, 2):
+        try:
+            with services.sessions.begin() as session:
+                now = services.clock()
+                return submit_report(
+                    session,
+                    OutboxNotifier(session, now),
+                    form=form,
+                    reporter_id=reporter_id,
+                    submission_key=submission_key,
+                    now=now,
+                ).case
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _shortcut_context(body: dict) -> ModalContext:
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id")
+    author = message.get("user")
+    reporter = (body.get("user") or {}).get("id")
+    involved = (author,) if isinstance(author, str) and author != reporter and not message.get("bot_id") else ()
+    text = message.get("text") if isinstance(message.get("text"), str) else ""
+    return ModalContext(
+        involved=involved,
+        location_channel_id=channel,
+        evidence_channel_id=channel,
+        evidence_ts=message.get("ts"),
+        evidence_author_id=author if isinstance(author, str) else None,
+        evidence_excerpt=text[:EXCERPT_MAX],
+    )

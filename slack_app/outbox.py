@@ -1,0 +1,252 @@
+"""Delivers the outbox to Slack after commit: in order within a stream, with retries.
+
+A message is claimed with a short lease (so two processes never send it at once), sent with
+no database transaction open (so a slow Slack never holds a lock), then marked sent together
+with whatever its sending recorded (a card's ts, say). A crash between sending and marking
+sends that one message again on restart: at-least-once, the best a Web API without
+idempotency keys allows.
+"""
+
+import http.client
+import logging
+import threading
+import urllib.error
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import OutboxMessage, OutboxState
+
+logger = logging.getLogger(__name__)
+
+Recorder = Callable[[Session], None]
+Handler = Callable[[OutboxMessage], Recorder | None]
+
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF = timedelta(minutes=5)
+BATCH = 200
+
+# Errors that retrying cannot fix, with what an admin should do about them.
+PERMANENT_HINTS = {
+    "channel_not_found": "check ORGANIZER_CHANNEL_ID / ESCALATION_CHANNEL_ID and invite the app there",
+    "not_in_channel": "invite the app to the channel (/invite @Speak Out)",
+    "is_archived": "the channel is archived: unarchive it or point the setting at a new channel",
+    "invalid_auth": "SLACK_BOT_TOKEN is wrong or was revoked",
+    "not_authed": "SLACK_BOT_TOKEN is missing",
+    "account_inactive": "the app was uninstalled or its token revoked: reinstall it",
+    "token_revoked": "the app's token was revoked: reinstall it",
+    "missing_scope": "reinstall the app from manifest.yml so it has every scope it needs",
+    "user_not_found": "the person is no longer in the workspace",
+    "cannot_dm_bot": "the recipient is a bot",
+    "user_disabled": "the person's account is deactivated",
+}
+
+
+class Retry(Exception):
+    """Try this message again later (a precondition, such as the card's ts, isn't there yet)."""
+
+
+@dataclass
+class OutboxStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+class OutboxDispatcher:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        handlers: dict[str, Handler],
+        *,
+        clock: Callable[[], datetime],
+        poll_interval: float = 5.0,
+        give_up_after: timedelta = timedelta(days=1),
+    ):
+        self.sessions = sessions
+        self.handlers = handlers
+        self.clock = clock
+        self.poll_interval = poll_interval
+        self.give_up_after = give_up_after
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- running in the background -------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="speakout-outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """Deliver now rather than at the next poll (called after a commit that queued messages)."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.deliver_due()
+            except Exception:  # the loop must survive a database outage
+                logger.exception("outbox delivery pass failed; retrying at the next poll")
+            self._wake.wait(self.poll_interval)
+
+    # -- one pass ------------------------------------------------------------------------
+    def deliver_due(self) -> OutboxStats:
+        """Send everything that is due, stream by stream, until nothing more can go."""
+        stats = OutboxStats()
+        while not self._stop.is_set():
+            progressed = False
+            for message_id in self._due_heads():
+                if self._claim(message_id):
+                    progressed |= self._deliver(message_id, stats)
+            if not progressed:
+                return stats
+        return stats
+
+    def _due_heads(self) -> list[int]:
+        """The first pending message of each stream, if it is due and no earlier one failed."""
+        now = self.clock()
+        with self.sessions.begin() as session:
+            pending = session.execute(
+                select(OutboxMessage.id, OutboxMessage.stream, OutboxMessage.available_at, OutboxMessage.claimed_until)
+                .where(OutboxMessage.state == OutboxState.PENDING)
+                .order_by(OutboxMessage.id)
+                .limit(BATCH)
+            ).all()
+            streams = {row.stream for row in pending}
+            blocked = (
+                set(
+                    session.scalars(
+                        select(OutboxMessage.stream)
+                        .distinct()
+                        .where(OutboxMessage.state == OutboxState.FAILED, OutboxMessage.stream.in_(streams))
+                    )
+                )
+                if streams
+                else set()
+            )
+        heads = []
+        for row in pending:
+            if row.stream in blocked:
+                continue
+            blocked.add(row.stream)
+            if row.available_at <= now and (row.claimed_until is None or row.claimed_until <= now):
+                heads.append(row.id)
+        return heads
+
+    def _claim(self, message_id: int) -> bool:
+        now = self.clock()
+        with self.sessions.begin() as session:
+            claimed = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.state == OutboxState.PENDING,
+                    (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until <= now),
+                )
+                .values(claimed_until=now + LEASE)
+            )
+            return claimed.rowcount == 1
+
+    def _deliver(self, message_id: int, stats: OutboxStats) -> bool:
+        with self.sessions.begin() as session:
+            message = session.get(OutboxMessage, message_id)
+            session.expunge(message)
+        handler = self.handlers.get(message.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for outbox message kind {message.kind!r}")
+            recorder = handler(message)
+        except Retry as retry:
+            self._reschedule(message, str(retry), self._backoff(message.attempts))
+            stats.retried += 1
+            return False
+        except SlackApiError as error:
+            self._on_slack_error(message, error, stats)
+            return False
+        except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as error:
+            self._reschedule(message, f"connection: {type(error).__name__}", self._backoff(message.attempts))
+            stats.retried += 1
+            return False
+        with self.sessions.begin() as session:
+            if recorder is not None:
+                recorder(session)
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id)
+                .values(
+                    state=OutboxState.SENT,
+                    sent_at=self.clock(),
+                    claimed_until=None,
+                    attempts=message.attempts + 1,
+                    last_error=None,
+                )
+            )
+        stats.sent += 1
+        return True
+
+    def _on_slack_error(self, message: OutboxMessage, error: SlackApiError, stats: OutboxStats) -> None:
+        response = error.response
+        code = str(response.get("error") or "unknown_error")
+        status = response.status_code
+        if status == 429:
+            retry_after = _retry_after(response.headers)
+            self._reschedule(message, "ratelimited", timedelta(seconds=retry_after))
+            stats.retried += 1
+        elif code in PERMANENT_HINTS:
+            self._fail(message, f"{code}: {PERMANENT_HINTS[code]}")
+            stats.failed += 1
+        else:
+            self._reschedule(message, f"{status} {code}", self._backoff(message.attempts))
+            stats.retried += 1
+
+    def _reschedule(self, message: OutboxMessage, reason: str, delay: timedelta) -> None:
+        now = self.clock()
+        if now - message.created_at > self.give_up_after:
+            self._fail(message, f"gave up after {message.attempts + 1} attempts: {reason}")
+            return
+        logger.info("outbox message %s (%s) will be retried in %s: %s", message.id, message.kind, delay, reason)
+        with self.sessions.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id)
+                .values(
+                    attempts=message.attempts + 1, available_at=now + delay, claimed_until=None, last_error=reason[:300]
+                )
+            )
+
+    def _fail(self, message: OutboxMessage, reason: str) -> None:
+        logger.error("outbox message %s (%s) failed for good: %s", message.id, message.kind, reason)
+        with self.sessions.begin() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id)
+                .values(
+                    state=OutboxState.FAILED, attempts=message.attempts + 1, claimed_until=None, last_error=reason[:300]
+                )
+            )
+
+    @staticmethod
+    def _backoff(attempts: int) -> timedelta:
+        return min(timedelta(seconds=2 ** min(attempts, 10)), MAX_BACKOFF)
+
+
+def _retry_after(headers) -> int:
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            values = value if isinstance(value, list) else [value]
+            try:
+                return max(1, int(values[0]))
+            except (TypeError, ValueError):
+                break
+    return 30

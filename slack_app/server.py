@@ -1,0 +1,49 @@
+"""``speakout serve``: the app, its outbox delivery, and HTTP or Socket Mode."""
+
+import contextlib
+import logging
+import signal
+
+from slack_sdk.errors import SlackApiError
+
+from slack_app.app import build_app
+from slack_app.services import build_services
+from slack_app.settings import Settings, SettingsError
+from slack_app.web import create_server, make_wsgi_app
+
+logger = logging.getLogger(__name__)
+
+
+def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int:
+    services = build_services(settings)
+    _check_token(services.client)
+    app = build_app(services)
+    services.outbox.start()
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            logger.info("Speak Out is connecting to Slack over Socket Mode")
+            SocketModeHandler(app, settings.app_token).start()
+        else:
+            server = create_server(make_wsgi_app(app, services), host, port)
+            signal.signal(signal.SIGTERM, lambda *_: server.close())
+            logger.info("Speak Out is listening on http://%s:%s/slack/events", host, server.effective_port)
+            with contextlib.suppress(KeyboardInterrupt):
+                server.run()
+    finally:
+        services.outbox.stop()
+        services.engine.dispose()
+    return 0
+
+
+def _check_token(client) -> None:
+    try:
+        client.auth_test()
+    except SlackApiError as error:
+        raise SettingsError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({error.response.get('error')}): "
+            "copy it again from OAuth & Permissions"
+        ) from None
+    except OSError as error:
+        raise SettingsError(f"SLACK_API_URL: cannot reach Slack's Web API ({error})") from None

@@ -1,0 +1,50 @@
+"""Everything a running Speak Out needs, built once from the settings."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.migrate import upgrade
+from db.session import make_engine, make_sessionmaker
+from slack_app.deliveries import Deliveries
+from slack_app.log_privacy import pin_library_loggers
+from slack_app.outbox import OutboxDispatcher
+from slack_app.settings import Settings
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    client: WebClient
+    outbox: OutboxDispatcher
+    clock: Clock
+
+
+def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool = True) -> Services:
+    pin_library_loggers()
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    # Every Web API call goes through SLACK_API_URL, so the app can run against a stand-in.
+    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
+    deliveries = Deliveries(sessions, client, settings, clock)
+    outbox = OutboxDispatcher(
+        sessions,
+        deliveries.handlers(),
+        clock=clock,
+        poll_interval=settings.outbox_poll_interval.total_seconds(),
+    )
+    return Services(settings=settings, engine=engine, sessions=sessions, client=client, outbox=outbox, clock=clock)

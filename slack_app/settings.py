@@ -1,0 +1,127 @@
+"""Configuration from the environment (and a ``.env`` file), checked once at start-up.
+
+Every problem becomes a ``SettingsError`` whose message is one line naming the setting,
+so ``speakout`` can stop with that line instead of a traceback.
+"""
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+from slack_app.durations import parse_duration
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+DATABASE_DEFAULT = "sqlite:///speakout.db"
+URGENT_HELP_DEFAULT = (
+    "If you are in danger right now, call your local emergency number. "
+    "You can also find an organizer at the registration desk, or reply here and we will come to you."
+)
+
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; ``str(error)`` is the one line to show."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str
+    organizer_channel_id: str
+    escalation_channel_id: str | None = None
+    app_token: str | None = None
+    slack_api_url: str = SLACK_API_DEFAULT
+    database_url: str = DATABASE_DEFAULT
+    urgent_help_text: str = URGENT_HELP_DEFAULT
+    coc_file: Path | None = None
+    listener_threads: int = 32
+    outbox_poll_interval: timedelta = timedelta(seconds=5)
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, *, socket_mode: bool = False, require_slack: bool = True
+) -> Settings:
+    """Read and check every setting; raise ``SettingsError`` naming the first bad one."""
+    env = os.environ if env is None else env
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    def required(name: str, hint: str) -> str:
+        value = get(name)
+        if value is None:
+            raise SettingsError(f"{name} is not set: {hint}")
+        return value
+
+    bot_token = required("SLACK_BOT_TOKEN", "the bot token (xoxb-...) from your Slack app's OAuth page")
+    if not bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    signing_secret = required("SLACK_SIGNING_SECRET", "the signing secret from your Slack app's Basic Information")
+    if not re.fullmatch(r"[0-9A-Za-z_-]{8,}", signing_secret):
+        raise SettingsError("SLACK_SIGNING_SECRET looks malformed: copy it again from Basic Information")
+
+    app_token = get("SLACK_APP_TOKEN")
+    if socket_mode and app_token is None:
+        raise SettingsError("SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-...)")
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+
+    api_url = get("SLACK_API_URL") or SLACK_API_DEFAULT
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError("SLACK_API_URL must be an http(s) URL such as https://slack.com/api/")
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    database_url = get("DATABASE_URL") or DATABASE_DEFAULT
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+        raise SettingsError("DATABASE_URL must start with sqlite:/// or postgresql+psycopg://")
+
+    organizers = required("ORGANIZER_CHANNEL_ID", "the id (C...) of the private organizers' channel")
+    if not _CHANNEL_ID.match(organizers):
+        raise SettingsError("ORGANIZER_CHANNEL_ID must be a channel id like C0123ABCD, not a channel name")
+    escalation = get("ESCALATION_CHANNEL_ID")
+    if escalation is not None and not _CHANNEL_ID.match(escalation):
+        raise SettingsError("ESCALATION_CHANNEL_ID must be a channel id like C0123ABCD, not a channel name")
+    if escalation == organizers:
+        raise SettingsError("ESCALATION_CHANNEL_ID must be a different channel from ORGANIZER_CHANNEL_ID")
+
+    coc_file = get("COC_FILE")
+    coc_path = Path(coc_file) if coc_file else None
+    if coc_path is not None and not coc_path.is_file():
+        raise SettingsError(f"COC_FILE points to {coc_file}, which is not a readable file")
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        slack_api_url=api_url,
+        database_url=database_url,
+        organizer_channel_id=organizers,
+        escalation_channel_id=escalation,
+        urgent_help_text=get("URGENT_HELP_TEXT") or URGENT_HELP_DEFAULT,
+        coc_file=coc_path,
+        listener_threads=_positive_int(get("LISTENER_THREADS"), "LISTENER_THREADS", 32),
+        outbox_poll_interval=_duration(get("OUTBOX_POLL_INTERVAL"), "OUTBOX_POLL_INTERVAL", "5s"),
+    )
+
+
+def _positive_int(value: str | None, name: str, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+def _duration(value: str | None, name: str, default: str) -> timedelta:
+    try:
+        return parse_duration(value or default)
+    except ValueError as error:
+        raise SettingsError(f"{name}: {error}") from None

@@ -1,0 +1,34 @@
+"""A local stand-in for Slack's servers, for the test suite and ``speakout demo``.
+
+* ``SlackStandIn`` answers the Slack Web API on 127.0.0.1 from an in-memory
+  workspace, records every call and can inject failures.
+* ``SlackRequests`` sends the app correctly signed, Slack-shaped slash
+  commands, shortcuts, block actions, view submissions and events.
+
+Example::
+
+    with SlackStandIn() as slack:
+        slack.add_user("U1", "ada")
+        client = WebClient(token=slack.bot_token, base_url=slack.url)
+        client.chat_postMessage(channel="U1", text="hi")
+        assert slack.dms_to("U1")[0].text == "hi"
+
+The package uses only the standard library, so it ships with the product.
+"""
+
+from .models import ApiError, Call, Message
+from .requests import Response, SlackRequests, slack_signature
+from .state import build_state_values, element_state
+from .web_api import SlackStandIn
+
+__all__ = [
+    "ApiError",
+    "Call",
+    "Message",
+    "Response",
+    "SlackRequests",
+    "SlackStandIn",
+    "build_state_values",
+    "element_state",
+    "slack_signature",
+]

@@ -1,0 +1,88 @@
+"""What organizers see of a case: its card in the channel and the details in its thread."""
+
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+
+from db.queries import CaseFacts, ReportFacts
+from slack_app.views.labels import CATEGORY_LABELS, STATUS_LABELS, mention, mentions
+from slack_app.views.message import Message, quote, slack_date
+
+
+def case_card(case: CaseFacts) -> Message:
+    """The card at the top of the case thread. Its notification text carries no report content."""
+    category = CATEGORY_LABELS[case.category]
+    headline = f"*{case.reference}* · {category}"
+    if case.urgent:
+        # Urgent reports notify every organizer in the channel at once.
+        headline = f"<!channel> :rotating_light: *Urgent* · {headline}"
+    fields = [
+        MarkdownTextObject(text=f"*Status*\n{STATUS_LABELS[case.status]}"),
+        MarkdownTextObject(text=f"*Reported*\n{slack_date(case.created_at)}"),
+        MarkdownTextObject(text=f"*Involved*\n{mentions(list(case.involved)) or 'Nobody named in Slack'}"),
+        MarkdownTextObject(text=f"*Reporter*\n{_reporter(case)}"),
+    ]
+    blocks = [
+        SectionBlock(text=MarkdownTextObject(text=headline)),
+        SectionBlock(fields=fields),
+        ContextBlock(elements=[MarkdownTextObject(text="The report and everything about it is in the thread.")]),
+    ]
+    urgency = "Urgent report" if case.urgent else "New report"
+    return Message(text=f"{urgency} {case.reference}: {category}", blocks=blocks)
+
+
+def _reporter(case: CaseFacts) -> str:
+    return "Anonymous" if case.reporter_id is None else mention(case.reporter_id)
+
+
+def case_details(case: CaseFacts, report: ReportFacts, evidence_link: str | None) -> Message:
+    """The first reply in the case thread: the report itself."""
+    lines = [f"*What happened*\n{quote(report.description)}"]
+    if report.evidence_ts is not None:
+        author = mention(report.evidence_author_id) if report.evidence_author_id else "unknown author"
+        link = f"<{evidence_link}|the reported message>" if evidence_link else "the reported message"
+        lines.append(f"*Evidence*: {link} by {author}\n{quote(report.evidence_excerpt or '')}")
+    if report.others_involved:
+        lines.append(f"*Also involved (not in Slack)*: {report.others_involved}")
+    where = [f"<#{report.location_channel_id}>"] if report.location_channel_id else []
+    where += [report.location_text] if report.location_text else []
+    if where:
+        lines.append(f"*Where*: {', '.join(where)}")
+    if report.occurred_on or report.occurred_at_time:
+        when = " ".join(part for part in (report.occurred_on, report.occurred_at_time) if part)
+        lines.append(f"*When*: {when} (the reporter's local time)")
+    lines.append(_preferences(case))
+    blocks = [SectionBlock(text=MarkdownTextObject(text=_fit(chunk))) for chunk in lines]
+    return Message(text=f"Details of {case.reference}", blocks=blocks)
+
+
+def _preferences(case: CaseFacts) -> str:
+    who = (
+        "The reporter asked to stay *anonymous*: only the app knows who they are."
+        if case.anonymous
+        else f"Reported by {mention(case.reporter_id or '')}."
+    )
+    follow_up = (
+        "You may follow up with them through Speak Out."
+        if case.follow_up_allowed
+        else "They asked *not to be followed up with*."
+    )
+    apology = (
+        "If the other person apologizes, ask them first before passing it on."
+        if case.apology_wanted
+        else "They *don't want to receive an apology*."
+    )
+    return f"{who} {follow_up} {apology}"
+
+
+def reporter_message(case: CaseFacts, text: str) -> Message:
+    """Something the reporter wrote to the app, relayed into the thread."""
+    who = "The reporter" if case.reporter_id is None else mention(case.reporter_id)
+    body = f"*{who} added:*\n{quote(text)}"
+    return Message(
+        text=f"{case.reference}: the reporter added information",
+        blocks=[SectionBlock(text=MarkdownTextObject(text=_fit(body)))],
+    )
+
+
+def _fit(text: str, limit: int = 3000) -> str:
+    # A section's text is capped at 3,000 characters; the full text stays on the case.
+    return text if len(text) <= limit else text[: limit - 40] + "\n_(continues: see the case record)_"

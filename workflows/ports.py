@@ -1,0 +1,16 @@
+"""What the workflows need from the outside world, as small interfaces.
+
+Workflows never talk to Slack. They say what must be told to whom through a ``Notifier``;
+the production notifier writes those messages to the outbox in the same transaction, and
+``slack_app`` delivers them after commit.
+"""
+
+from typing import Any, Protocol
+
+
+class Notifier(Protocol):
+    def to_organizers(self, case_id: int, kind: str, **payload: Any) -> None:
+        """Something for the case's card or thread in the organizers' (or escalation) channel."""
+
+    def to_reporter(self, case_id: int, kind: str, **payload: Any) -> None:
+        """A direct message to the case's reporter, in the app's name."""
