@@ -13,7 +13,6 @@ from slack_app.services import Services
 def build_app(services: Services) -> App:
     settings = services.settings
     app = App(
-        token=settings.bot_token,
         signing_secret=settings.signing_secret,
         client=services.client,
         # The token is checked by `speakout serve` itself, with a one-line message.

@@ -103,7 +103,8 @@ class Deliveries:
         self.client.chat_postMessage(channel=case.channel_id, thread_ts=case.card_ts, **content.as_kwargs())
 
     def _permalink(self, channel_id: str | None, ts: str | None) -> str | None:
-        if channel_id is None or ts is None:
+        if channel_id is None or ts is None or channel_id.startswith("D"):
+            # Organizers can't open a DM anyway, and its link names the pair of people in it.
             return None
         try:
             return self.client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]

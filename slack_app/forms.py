@@ -19,6 +19,17 @@ _TIME = re.compile(r"^\d{2}:\d{2}$")
 _TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
 
 
+_INITIAL_TO_STATE = {
+    "initial_value": "value",
+    "initial_option": "selected_option",
+    "initial_options": "selected_options",
+    "initial_users": "selected_users",
+    "initial_conversation": "selected_conversation",
+    "initial_date": "selected_date",
+    "initial_time": "selected_time",
+}
+
+
 class ViewState:
     """Read access to one view's submitted values."""
 
@@ -26,11 +37,23 @@ class ViewState:
         state = view.get("state") if isinstance(view, dict) else None
         values = state.get("values") if isinstance(state, dict) else None
         self._values: dict[str, Any] = values if isinstance(values, dict) else {}
+        self._blocks = view.get("blocks") if isinstance(view, dict) else None
 
     def _element(self, block: str, action: str) -> dict[str, Any]:
         block_values = self._values.get(block)
         element = block_values.get(action) if isinstance(block_values, dict) else None
-        return element if isinstance(element, dict) else {}
+        if isinstance(element, dict):
+            return element
+        # An input nobody touched may be missing from the state of a block action; it then
+        # still holds what the view pre-filled.
+        return self._initial(block, action)
+
+    def _initial(self, block_id: str, action: str) -> dict[str, Any]:
+        for block in self._blocks if isinstance(self._blocks, list) else []:
+            element = block.get("element") if isinstance(block, dict) and block.get("block_id") == block_id else None
+            if isinstance(element, dict) and element.get("action_id") == action:
+                return {state_key: element[key] for key, state_key in _INITIAL_TO_STATE.items() if key in element}
+        return {}
 
     def text(self, block: str, action: str) -> str | None:
         value = self._element(block, action).get("value")

@@ -238,7 +238,8 @@ class OutboxDispatcher:
 
     @staticmethod
     def _backoff(attempts: int) -> timedelta:
-        return min(timedelta(seconds=2 ** min(attempts, 10)), MAX_BACKOFF)
+        # 2 s, 4 s, 8 s ... up to five minutes.
+        return min(timedelta(seconds=2 ** min(attempts + 1, 10)), MAX_BACKOFF)
 
 
 def _retry_after(headers) -> int:

@@ -6,7 +6,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from slack_app.forms import parse_evidence, parse_report_form, shows_dm_warning
+from slack_app.forms import parse_report_form, shows_dm_warning
 from slack_app.ids import FIELD_BLOCKS, Action, Block, Callback, Command
 from slack_app.services import Services
 from slack_app.views import reporter as reporter_views
@@ -37,8 +37,14 @@ def register(app: App, services: Services) -> None:
         wanted = shows_dm_warning(view)
         if shown == wanted:
             return
-        evidence = parse_evidence(view.get("private_metadata"))
+        # Rebuild from what is in the modal now, so nothing the reporter entered or the
+        # shortcut pre-filled is lost with the update.
+        form = parse_report_form(view)
+        evidence = form.evidence
         context = ModalContext(
+            description=form.description,
+            involved=form.involved_user_ids,
+            location_channel_id=form.location_channel_id,
             evidence_channel_id=evidence.channel_id if evidence else None,
             evidence_ts=evidence.ts if evidence else None,
             evidence_author_id=evidence.author_id if evidence else None,

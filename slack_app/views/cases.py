@@ -39,10 +39,12 @@ def case_details(case: CaseFacts, report: ReportFacts, evidence_link: str | None
     if report.evidence_ts is not None:
         author = mention(report.evidence_author_id) if report.evidence_author_id else "unknown author"
         link = f"<{evidence_link}|the reported message>" if evidence_link else "the reported message"
+        if report.evidence_channel_id and report.evidence_channel_id.startswith("D"):
+            link += " (in a direct message)"
         lines.append(f"*Evidence*: {link} by {author}\n{quote(report.evidence_excerpt or '')}")
     if report.others_involved:
         lines.append(f"*Also involved (not in Slack)*: {report.others_involved}")
-    where = [f"<#{report.location_channel_id}>"] if report.location_channel_id else []
+    where = [_conversation(report.location_channel_id)] if report.location_channel_id else []
     where += [report.location_text] if report.location_text else []
     if where:
         lines.append(f"*Where*: {', '.join(where)}")
@@ -52,6 +54,11 @@ def case_details(case: CaseFacts, report: ReportFacts, evidence_link: str | None
     lines.append(_preferences(case))
     blocks = [SectionBlock(text=MarkdownTextObject(text=_fit(chunk))) for chunk in lines]
     return Message(text=f"Details of {case.reference}", blocks=blocks)
+
+
+def _conversation(channel_id: str) -> str:
+    # A DM's id belongs to one pair of people: naming it could point at an anonymous reporter.
+    return "a direct message" if channel_id.startswith("D") else f"<#{channel_id}>"
 
 
 def _preferences(case: CaseFacts) -> str:

@@ -297,3 +297,50 @@ def _get(local, path: str) -> str:
 
     with urllib.request.urlopen(local.server.url + path, timeout=5) as response:
         return response.read().decode()
+
+
+def test_reporting_a_dm_from_an_organizer_anonymously_escalates_without_revealing_the_dm(local):
+    casey, olivia = local.cast.participants[2].user_id, local.cast.organizers[0].user_id
+    dm = local.stand_in.dm_channel_for(casey)
+    posted = local.stand_in.post_user_message(olivia, dm, "Come to my hotel room later.")
+    message = {"type": "message", "user": olivia, "ts": posted.ts, "text": posted.text}
+    local.slack.message_shortcut(casey, "report_message", channel_id=dm, message=message)
+    view = local.stand_in.wait_for(lambda: local.stand_in.open_view(casey), what="the modal")
+    # Choosing anonymity rebuilds the modal: what the shortcut pre-filled must survive it.
+    anonymous = {"type": "radio_buttons", "selected_option": {"value": "anonymous"}}
+    local.slack.block_action(casey, "anonymity_choice", block_id="anonymity", view=view, selected=anonymous)
+    local.stand_in.wait_for(lambda: local.stand_in.calls_to("views.update"), what="the modal update")
+    local.slack.submit_view(casey, {"description": "An organizer invited me to his room.", "category": "other"})
+
+    card, details = wait_for_channel(local, ESCALATION, 2)
+    assert "*Involved*: @olivia" in seen(local, card)
+    details_text = seen(local, details)
+    assert "*Where*: a direct message" in details_text
+    assert "the reported message (in a direct message) by @olivia" in details_text
+    assert dm not in json.dumps(details.to_dict())
+    assert local.stand_in.calls_to("chat.getPermalink") == []
+    eventually(lambda: outbox_drained(local), what="every message sent")
+    assert local.stand_in.messages(ORGANIZERS) == []
+
+
+def test_while_slack_is_down_a_report_is_taken_and_reaches_slack_once_it_is_back(database_url, clean_db):
+    from slack_app.local import LocalSpeakOut
+
+    with LocalSpeakOut(database_url, env={"OUTBOX_POLL_INTERVAL": "1s"}) as local:
+        alex = local.cast.participants[0].user_id
+        local.slack.slash_command(alex, "/report", text=DESCRIPTION)
+        local.stand_in.wait_for(lambda: local.stand_in.open_view(alex), what="the modal")
+        local.stand_in.go_down()
+
+        answer = local.slack.submit_view(alex, {"category": "harassment", "anonymity": "named"})
+
+        assert answer.status == 200 and answer.slack_error is None
+        assert "Your report *CoC-0001* is with the organizers" in modal_text(local, alex)
+        assert case_count(local) == 1
+        local.stand_in.wait_for(lambda: any(call.failed for call in local.stand_in.calls), what="a failed delivery")
+        assert local.stand_in.messages(ORGANIZERS) == []
+
+        local.stand_in.come_back()
+        _card, details = wait_for_channel(local, ORGANIZERS, 2, timeout=20)
+        assert DESCRIPTION in seen(local, details)
+        wait_for_dms(local, alex, 1, timeout=20)

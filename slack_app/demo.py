@@ -1,0 +1,161 @@
+"""``speakout demo``: the real app on loopback, against the stand-in for Slack, played through.
+
+Nothing leaves this machine and no Slack workspace is needed. Each step prints what each
+person would see in Slack, as text.
+"""
+
+import logging
+import tempfile
+from pathlib import Path
+
+from slack_app.local import ESCALATION, GENERAL, ORGANIZERS, LocalSpeakOut
+from slack_app.stand_in import Message
+from slack_app.transcript import message_text, view_text
+
+WAIT = 15.0
+
+
+class Demo:
+    def __init__(self, local: LocalSpeakOut, out=print):
+        self.local = local
+        self.out = out
+        self.stand_in = local.stand_in
+        self.alex, self.blake, self.casey = local.cast.participants
+        self.olivia = local.cast.organizers[0]
+
+    # -- printing ------------------------------------------------------------------------
+    def name(self, user_id: str) -> str:
+        user = self.stand_in.user(user_id)
+        return user["name"] if user else user_id
+
+    def step(self, title: str) -> None:
+        self.out(f"\n=== {title} ===")
+
+    def shows(self, who: str, text: str) -> None:
+        self.out(f"{who} sees:")
+        self.out("\n".join("  │ " + line for line in text.splitlines()))
+
+    def message(self, message: Message) -> str:
+        return message_text(message.to_dict(), self.name)
+
+    def modal(self, user_id: str) -> str:
+        return view_text(self.stand_in.open_view(user_id) or {}, self.name)
+
+    # -- waiting for the app -------------------------------------------------------------
+    def wait_messages(self, channel: str, count: int) -> list[Message]:
+        return self.stand_in.wait_for(
+            lambda: len(self.stand_in.messages(channel)) >= count and self.stand_in.messages(channel),
+            timeout=WAIT,
+            what=f"{count} messages in {channel}",
+        )
+
+    def wait_dms(self, user_id: str, count: int) -> list[Message]:
+        return self.stand_in.wait_for(
+            lambda: len(self.stand_in.dms_to(user_id)) >= count and self.stand_in.dms_to(user_id),
+            timeout=WAIT,
+            what=f"{count} direct messages to {self.name(user_id)}",
+        )
+
+    # -- the story -----------------------------------------------------------------------
+    def run(self) -> None:
+        self.intake()
+        self.reply_in_dm()
+        self.report_a_message_about_an_organizer()
+        self.step("What the reported people were told")
+        for person in (self.blake, self.olivia):
+            self.out(f"@{person.name} received {len(self.stand_in.dms_to(person.user_id))} messages from Speak Out.")
+
+    def intake(self) -> None:
+        alex = self.alex.user_id
+        self.step("1. @alex runs /report in #general")
+        self.local.slack.slash_command(
+            alex, "/report", text="He kept photographing me after I asked him to stop.", channel_id=GENERAL
+        )
+        self.stand_in.wait_for(lambda: self.stand_in.open_view(alex), timeout=WAIT, what="the report modal")
+        self.shows("@alex (a private modal, nobody else)", self.modal(alex))
+
+        self.step("2. @alex names @blake, chooses to stay anonymous, and sends the report")
+        self.local.slack.submit_view(
+            alex,
+            {
+                "category": "stalking",
+                "involved": [self.blake.user_id],
+                "location_text": "Hallway after the keynote",
+                "anonymity": "anonymous",
+            },
+        )
+        self.shows("@alex", self.modal(alex))
+
+        self.step("3. The organizers' private channel gets the case")
+        card, details = self.wait_messages(ORGANIZERS, 2)
+        self.shows("#coc-organizers", self.message(card))
+        self.shows("#coc-organizers, in the case thread", self.message(details))
+
+        self.step("4. @alex gets a direct message from Speak Out")
+        (receipt,) = self.wait_dms(alex, 1)
+        self.shows("@alex", self.message(receipt))
+
+    def reply_in_dm(self) -> None:
+        alex = self.alex.user_id
+        self.step("5. @alex replies in that DM to add something")
+        card = self.stand_in.messages(ORGANIZERS)[0]
+        receipt = self.stand_in.dms_to(alex)[0]
+        self.local.slack.event(
+            self.local.slack.dm_message(alex, "He had a blue lanyard, a speaker badge I think.", thread_ts=receipt.ts)
+        )
+        relayed = self.stand_in.wait_for(
+            lambda: len(self.stand_in.thread(ORGANIZERS, card.ts)) >= 2 and self.stand_in.thread(ORGANIZERS, card.ts),
+            timeout=WAIT,
+            what="the reply in the case thread",
+        )[-1]
+        self.shows("#coc-organizers, in the case thread (still anonymous)", self.message(relayed))
+        self.shows("@alex", self.message(self.wait_dms(alex, 2)[-1]))
+
+    def report_a_message_about_an_organizer(self) -> None:
+        casey = self.casey.user_id
+        self.step('6. @casey uses "Report this message" on a DM from @olivia, an organizer')
+        dm = self.stand_in.dm_channel_for(casey)
+        posted = self.stand_in.post_user_message(
+            self.olivia.user_id, dm, "Come to my hotel room later, no one will know."
+        )
+        message = {"type": "message", "user": self.olivia.user_id, "ts": posted.ts, "text": posted.text}
+        self.local.slack.message_shortcut(casey, "report_message", channel_id=dm, message=message)
+        view = self.stand_in.wait_for(lambda: self.stand_in.open_view(casey), timeout=WAIT, what="the modal")
+        anonymous = {"type": "radio_buttons", "selected_option": {"value": "anonymous"}}
+        self.local.slack.block_action(casey, "anonymity_choice", block_id="anonymity", view=view, selected=anonymous)
+        self.stand_in.wait_for(lambda: self.stand_in.calls_to("views.update"), timeout=WAIT, what="the warning")
+        warning = [line for line in self.modal(casey).splitlines() if "may guess" in line]
+        self.shows("@casey, after choosing anonymity", "\n".join(warning))
+        self.local.slack.submit_view(
+            casey,
+            {
+                "description": "An organizer invited me to his room.",
+                "category": "sexual_attention",
+                "anonymity": "anonymous",
+                "urgent": ["urgent"],
+            },
+        )
+        self.shows("@casey", self.modal(casey))
+
+        self.step("7. The report names an organizer, so it goes to the escalation channel instead")
+        card, details = self.wait_messages(ESCALATION, 2)
+        self.shows("#coc-escalation", self.message(card))
+        self.shows("#coc-escalation, in the case thread", self.message(details))
+        self.out(
+            f"#coc-organizers (where @olivia is) still shows {len(self.stand_in.messages(ORGANIZERS))} "
+            "messages, all about the first case."
+        )
+
+
+def run_demo() -> int:
+    # The demo shows what people see; the app's own operational log would drown it.
+    logging.getLogger().setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="speakout-demo-") as folder:
+        database = Path(folder) / "demo.db"
+        print("Speak Out demo: the real app on 127.0.0.1, a local stand-in for Slack, and a fresh")
+        print(f"SQLite database in {database}. Nothing leaves this machine.")
+        with LocalSpeakOut(f"sqlite:///{database}") as local:
+            Demo(local).run()
+    print("\nDemo finished: every step above went through the real app over signed HTTP requests.")
+    return 0

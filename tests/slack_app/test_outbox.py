@@ -1,0 +1,151 @@
+"""Outbox delivery with an injected clock: order, retries, rate limits, permanent failures."""
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Category, OutboxMessage, OutboxState
+from db.queries import health
+from db.session import make_sessionmaker
+from slack_app.local import ORGANIZERS
+from slack_app.services import build_services
+from slack_app.settings import load_settings
+from slack_app.stand_in import SlackStandIn
+from workflows.outbox import OutboxNotifier
+from workflows.reports import ReportForm, submit_report
+
+REPORTER = "U0REPORTER"
+
+
+@pytest.fixture
+def stand_in():
+    with SlackStandIn() as slack:
+        slack.add_user(REPORTER, "rae")
+        slack.add_user("U0ORGANIZ1", "olivia")
+        slack.add_channel(ORGANIZERS, "coc-organizers", members=["U0ORGANIZ1"])
+        yield slack
+
+
+@pytest.fixture
+def services(stand_in, database_url, clean_db, clock):
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": stand_in.bot_token,
+            "SLACK_SIGNING_SECRET": "0123456789abcdef",
+            "SLACK_API_URL": stand_in.url,
+            "DATABASE_URL": database_url,
+            "ORGANIZER_CHANNEL_ID": ORGANIZERS,
+        }
+    )
+    services = build_services(settings, clock=clock, migrate=False)
+    yield services
+    services.engine.dispose()
+
+
+def file_report(services, clock, key="V1"):
+    with services.sessions.begin() as session:
+        form = ReportForm(
+            description="Unwanted pitches all day.",
+            category=Category.SPAM,
+            anonymous=False,
+            follow_up_allowed=True,
+            apology_wanted=False,
+        )
+        submit_report(
+            session, OutboxNotifier(session, clock()), form=form, reporter_id=REPORTER, submission_key=key, now=clock()
+        )
+
+
+def states(services):
+    with make_sessionmaker(services.engine).begin() as session:
+        return [
+            tuple(row)
+            for row in session.execute(
+                select(OutboxMessage.kind, OutboxMessage.state, OutboxMessage.attempts).order_by(OutboxMessage.id)
+            )
+        ]
+
+
+def test_everything_is_delivered_in_order(services, stand_in, clock):
+    file_report(services, clock)
+    stats = services.outbox.deliver_due()
+
+    assert stats.sent == 3
+    card, details = stand_in.messages(ORGANIZERS)
+    assert card.text.startswith("New report CoC-0001") and details.thread_ts == card.ts
+    assert stand_in.dms_to(REPORTER)[0].text == "We've received your report CoC-0001."
+    assert {state for _, state, _ in states(services)} == {OutboxState.SENT}
+
+
+def test_a_server_error_is_retried_with_backoff_and_the_thread_keeps_its_order(services, stand_in, clock):
+    file_report(services, clock)
+    stand_in.fail("chat.postMessage", status=500, error="internal_error", times=1)
+
+    services.outbox.deliver_due()
+    # The card failed: its details wait behind it; the reporter's own stream went on.
+    assert states(services) == [
+        ("case_card", OutboxState.PENDING, 1),
+        ("case_details", OutboxState.PENDING, 0),
+        ("receipt", OutboxState.SENT, 1),
+    ]
+    assert stand_in.messages(ORGANIZERS) == []
+
+    clock.advance(seconds=1)
+    assert services.outbox.deliver_due().sent == 0  # backoff not over yet
+    clock.advance(seconds=1)
+    assert services.outbox.deliver_due().sent == 2
+    card, details = stand_in.messages(ORGANIZERS)
+    assert details.thread_ts == card.ts
+
+
+def test_a_rate_limit_waits_for_retry_after(services, stand_in, clock):
+    file_report(services, clock)
+    stand_in.fail("conversations.members", status=429, error="ratelimited", retry_after=7, times=1)
+
+    services.outbox.deliver_due()
+    clock.advance(seconds=6)
+    services.outbox.deliver_due()
+    assert stand_in.messages(ORGANIZERS) == []
+    clock.advance(seconds=1)
+    services.outbox.deliver_due()
+    assert len(stand_in.messages(ORGANIZERS)) == 2
+
+
+def test_a_permanent_error_is_marked_failed_with_what_to_fix_and_nothing_after_it_is_lost(services, stand_in, clock):
+    stand_in.set_members(ORGANIZERS, ["U0ORGANIZ1"], bot_member=False)
+    file_report(services, clock)
+
+    services.outbox.deliver_due()
+
+    assert states(services) == [
+        ("case_card", OutboxState.FAILED, 1),
+        ("case_details", OutboxState.PENDING, 0),
+        ("receipt", OutboxState.SENT, 1),
+    ]
+    with services.sessions.begin() as session:
+        error = session.scalar(select(OutboxMessage.last_error).where(OutboxMessage.kind == "case_card"))
+        assert error.startswith("not_in_channel: invite the app to the channel")
+        assert (health(session).outbox_failed, health(session).outbox_pending) == (1, 1)
+
+
+def test_a_message_that_keeps_failing_gives_up_after_a_day(services, stand_in, clock):
+    file_report(services, clock)
+    stand_in.go_down()
+    services.outbox.deliver_due()
+    clock.advance(days=1, seconds=1)
+    services.outbox.deliver_due()
+    assert [state for _, state, _ in states(services)] == [OutboxState.FAILED, OutboxState.PENDING, OutboxState.FAILED]
+
+
+def test_two_dispatchers_never_send_the_same_message(services, stand_in, clock):
+    file_report(services, clock)
+    second = build_services(services.settings, clock=clock, migrate=False)
+    try:
+        stand_in.fail("chat.postMessage", error=None, delay=0.3, times=None)  # slow, so the passes overlap
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda s: s.outbox.deliver_due(), [services, second]))
+    finally:
+        second.engine.dispose()
+    assert len(stand_in.messages(ORGANIZERS)) == 2
+    assert len(stand_in.dms_to(REPORTER)) == 1
