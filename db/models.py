@@ -47,7 +47,46 @@ class TimelineKind(StrEnum):
     CREATED = "created"
     ROUTED = "routed"
     HELD = "held"
+    ACKNOWLEDGED = "acknowledged"
+    ASSIGNED = "assigned"
+    STATUS_CHANGED = "status_changed"
+    NOTE = "note"
+    MESSAGE_TO_REPORTER = "message_to_reporter"
     REPORTER_MESSAGE = "reporter_message"
+    ACTION_RECORDED = "action_recorded"
+    ACTION_CARRIED_OUT = "action_carried_out"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class Outcome(StrEnum):
+    ACTION_TAKEN = "action_taken"
+    NO_ACTION_NEEDED = "no_action_needed"
+    UNRESOLVED = "unresolved"
+    WITHDRAWN = "withdrawn"
+
+
+class ActionKind(StrEnum):
+    """The Code of Conduct's range of responses, and the ones experienced event teams use."""
+
+    ASKED_TO_STOP = "asked_to_stop"
+    FORMAL_WARNING = "formal_warning"
+    NO_CONTACT = "no_contact"
+    EXCLUDED_FROM_SOCIALS = "excluded_from_socials"
+    SESSION_ENDED = "session_ended"
+    RECORDING_WITHHELD = "recording_withheld"
+    BARRED_FROM_SPEAKING = "barred_from_speaking"
+    REMOVED_FROM_CHANNEL = "removed_from_channel"
+    EXPELLED = "expelled"
+
+
+class ActionResult(StrEnum):
+    RECORDED = "recorded"  # nothing for the app to carry out
+    AWAITING_CONFIRMATION = "awaiting_confirmation"  # the organizer is asked to confirm first
+    PENDING = "pending"  # confirmed: the app is carrying it out in Slack
+    CANCELLED = "cancelled"  # the organizer called it off; the decision stays recorded
+    DONE = "done"
+    FAILED = "failed"
 
 
 class OutboxState(StrEnum):
@@ -95,15 +134,24 @@ class Case(Base):
     card_ts: Mapped[str | None] = mapped_column(String(32))
     reporter_dm_channel: Mapped[str | None] = mapped_column(String(32))
     reporter_dm_ts: Mapped[str | None] = mapped_column(String(32))
+    assignee_id: Mapped[str | None] = mapped_column(String(32))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(32))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    closing_summary: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Last timeline activity: what "stale" and the App Home's ordering are measured from.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     report: Mapped["Report"] = relationship(back_populates="case", uselist=False)
     parties: Mapped[list["Party"]] = relationship(back_populates="case", order_by="Party.id")
     timeline: Mapped[list["TimelineEntry"]] = relationship(back_populates="case", order_by="TimelineEntry.id")
+    actions: Mapped[list["CaseAction"]] = relationship(back_populates="case", order_by="CaseAction.id")
 
     __table_args__ = (
         Index("ix_cases_status_created", "status", "created_at"),
+        Index("ix_cases_channel_status", "channel_id", "status", "urgent", "created_at"),
         Index("ix_cases_routing", "routing"),
     )
 
@@ -176,6 +224,27 @@ class TimelineEntry(Base):
     body: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="timeline")
+
+
+class CaseAction(Base):
+    """A response organizers decided on, with who decided and why. Where the app carries it
+    out in Slack (removing someone from channels) ``result`` tracks that, failures included."""
+
+    __tablename__ = "case_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[ActionKind] = mapped_column(_enum(ActionKind))
+    subject_id: Mapped[str | None] = mapped_column(String(32))
+    decided_by: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(Text)  # the "please stop" DM, in the organizer's words
+    channel_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    result: Mapped[ActionResult] = mapped_column(_enum(ActionResult))
+    result_detail: Mapped[str | None] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="actions")
 
 
 class OutboxMessage(Base):

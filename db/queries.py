@@ -12,15 +12,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import (
+    ActionKind,
+    ActionResult,
     Case,
+    CaseAction,
     CaseStatus,
     Category,
     OutboxMessage,
     OutboxState,
+    Outcome,
     Party,
     PartyRole,
     Routing,
     TimelineEntry,
+    TimelineKind,
     format_reference,
 )
 
@@ -41,6 +46,9 @@ class CaseFacts:
     routing: Routing
     channel_id: str | None
     card_ts: str | None
+    assignee_id: str | None = None
+    acknowledged_by: str | None = None
+    outcome: Outcome | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,9 @@ def case_facts(session: Session, case_id: int) -> CaseFacts | None:
         routing=case.routing,
         channel_id=case.channel_id,
         card_ts=case.card_ts,
+        assignee_id=case.assignee_id,
+        acknowledged_by=case.acknowledged_by,
+        outcome=case.outcome,
     )
 
 
@@ -134,6 +145,58 @@ def reporter_contact(session: Session, case_id: int) -> ReporterContact | None:
 
 def timeline_body(session: Session, entry_id: int) -> TimelineEntry | None:
     return session.get(TimelineEntry, entry_id)
+
+
+@dataclass(frozen=True)
+class TimelineFacts:
+    reference: str
+    kind: TimelineKind
+    actor_id: str | None
+    at: datetime
+    summary: str
+    body: str | None
+
+
+def timeline_facts(session: Session, entry_id: int) -> TimelineFacts | None:
+    entry = session.get(TimelineEntry, entry_id)
+    if entry is None:
+        return None
+    return TimelineFacts(
+        reference=entry.case.reference,
+        kind=entry.kind,
+        actor_id=entry.actor_id,
+        at=entry.at,
+        summary=entry.summary,
+        body=entry.body,
+    )
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    id: int
+    case_id: int
+    reference: str
+    kind: ActionKind
+    subject_id: str | None
+    message: str | None
+    channel_ids: tuple[str, ...]
+    result: ActionResult
+
+
+def action_facts(session: Session, action_id: int) -> ActionFacts | None:
+    action = session.get(CaseAction, action_id)
+    if action is None:
+        return None
+    return ActionFacts(
+        id=action.id,
+        case_id=action.case_id,
+        reference=action.case.reference,
+        kind=action.kind,
+        subject_id=action.subject_id,
+        message=action.message,
+        channel_ids=tuple(action.channel_ids),
+        result=action.result,
+    )
 
 
 def involved_ids(session: Session, case_id: int) -> set[str]:

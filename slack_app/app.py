@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App
 
 from slack_app import errors
-from slack_app.listeners import reports
+from slack_app.listeners import cases, home, reports
 from slack_app.services import Services
 
 
@@ -24,4 +24,6 @@ def build_app(services: Services) -> App:
     )
     errors.register(app)
     reports.register(app, services)
+    cases.register(app, services)
+    home.register(app, services)
     return app

@@ -23,6 +23,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic announces its plugins at import; that is noise, not news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
         return args.run(args) or 0
     except SettingsError as error:
@@ -55,13 +57,30 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(title="db commands")
     db.add_parser("upgrade", help="apply the database migrations").set_defaults(run=_db_upgrade)
+
+    case = commands.add_parser("case", help="an organizer's record of one case").add_subparsers(title="case commands")
+    show = case.add_parser("show", help="print a case's full record (Markdown)")
+    show.add_argument("reference", help="the case reference, e.g. CoC-0042")
+    show.set_defaults(run=_case_show)
+    export = case.add_parser("export", help="write a case's full record to a file only you can read")
+    export.add_argument("reference", help="the case reference, e.g. CoC-0042")
+    export.add_argument("--format", choices=("md", "json"), default="md")
+    export.add_argument("--output", metavar="PATH", help="the file to write (default: CoC-0042.md in this directory)")
+    export.set_defaults(run=_case_export)
+
+    person = commands.add_parser("person", help="what the records say about a person").add_subparsers(
+        title="person commands"
+    )
+    history = person.add_parser("history", help="the cases that name a Slack user (never who reported)")
+    history.add_argument("user_id", help="a Slack user id, e.g. U0123ABCD")
+    history.set_defaults(run=_person_history)
     return parser
 
 
 def _serve(args: argparse.Namespace) -> int:
+    settings = load_settings(socket_mode=args.socket_mode)
     from slack_app.server import serve
 
-    settings = load_settings(socket_mode=args.socket_mode)
     return serve(settings, host=args.host, port=args.port, socket_mode=args.socket_mode)
 
 
@@ -80,6 +99,105 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     engine = make_engine(url)
     upgrade(engine)
     print(f"Database is up to date ({engine.url.render_as_string(hide_password=True)}).")
+    return 0
+
+
+def _read_sessions():
+    """Sessions on DATABASE_URL for a read-only command, or None (having said why) when the
+    database has no Speak Out tables. Never creates a database or migrates one."""
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+
+    from db.models import Case, CaseAction, Party, Report, TimelineEntry
+    from db.session import make_engine, make_sessionmaker
+    from slack_app.settings import DATABASE_DEFAULT
+
+    url = os.environ.get("DATABASE_URL") or DATABASE_DEFAULT
+    engine = make_engine(url)
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database not in (None, "", ":memory:") and not Path(database).exists():
+        tables: set[str] = set()  # connecting would create an empty database file
+    else:
+        tables = set(inspect(engine).get_table_names())
+    needed = {model.__tablename__ for model in (Case, Report, Party, TimelineEntry, CaseAction)}
+    if Case.__tablename__ not in tables:
+        print("speakout: the database has no Speak Out tables yet: run `speakout db upgrade`", file=sys.stderr)
+        return None
+    if not needed <= tables:
+        print("speakout: the database is from an older version: run `speakout db upgrade`", file=sys.stderr)
+        return None
+    return make_sessionmaker(engine)
+
+
+def _load_record(reference: str):
+    """The case's record, or None having printed one line on why not."""
+    from workflows.errors import NotFound
+    from workflows.records import case_record, parse_reference
+
+    try:
+        parse_reference(reference)  # a typo is reported before the database is touched
+        sessions = _read_sessions()
+        if sessions is None:
+            return None
+        with sessions.begin() as session:
+            return case_record(session, reference)
+    except NotFound as error:
+        print(f"speakout: {error}", file=sys.stderr)
+        return None
+
+
+def _case_show(args: argparse.Namespace) -> int:
+    from workflows.records import render_markdown
+
+    record = _load_record(args.reference)
+    if record is None:
+        return 2
+    sys.stdout.write(render_markdown(record))
+    return 0
+
+
+def _case_export(args: argparse.Namespace) -> int:
+    from workflows.records import render_json, render_markdown
+
+    record = _load_record(args.reference)
+    if record is None:
+        return 2
+    text = render_json(record) if args.format == "json" else render_markdown(record)
+    path = args.output or f"{record.reference}.{args.format}"
+    if os.path.isdir(path):
+        path = os.path.join(path, f"{record.reference}.{args.format}")
+    try:
+        _write_private(path, text)
+    except OSError as error:
+        print(f"speakout: cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {path}")
+    return 0
+
+
+def _write_private(path: str, text: str) -> None:
+    """Write ``text`` to a file only its owner can read: it holds a report."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as file:
+        os.fchmod(file.fileno(), 0o600)  # an existing file keeps its old mode otherwise
+        file.write(text)
+
+
+def _person_history(args: argparse.Namespace) -> int:
+    import re
+
+    from workflows.records import person_history, render_history
+
+    if not re.fullmatch(r"[UW][A-Z0-9]+", args.user_id):
+        print(f"speakout: {args.user_id!r} is not a Slack user id (they look like U0123ABCD)", file=sys.stderr)
+        return 2
+    sessions = _read_sessions()
+    if sessions is None:
+        return 2
+    with sessions.begin() as session:
+        entries = person_history(session, args.user_id)
+    sys.stdout.write(render_history(args.user_id, entries))
     return 0
 
 

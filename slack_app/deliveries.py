@@ -16,6 +16,8 @@ from slack_app.settings import Settings
 from slack_app.views import cases as case_views
 from slack_app.views import reporter as reporter_views
 from slack_app.views.message import Message
+from workflows.cases import record_action_result
+from workflows.outbox import OutboxNotifier
 from workflows.routing import Channels, Membership, route_case
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,13 @@ class Deliveries:
             "reporter_message": self.post_reporter_message,
             "receipt": self.send_receipt,
             "reporter_message_added": self.confirm_reporter_message,
+            "card_update": self.update_case_card,
+            "thread_line": self.post_thread_line,
+            "acknowledged": self.tell_reporter_acknowledged,
+            "organizer_message": self.relay_organizer_message,
+            "closed": self.tell_reporter_closed,
+            "asked_to_stop": self.send_asked_to_stop,
+            "carry_out_action": self.carry_out_action,
         }
 
     # -- organizers ----------------------------------------------------------------------
@@ -76,6 +85,53 @@ class Deliveries:
             return None
         self._post_in_thread(case, case_views.reporter_message(case, text))
         return None
+
+    def update_case_card(self, message: OutboxMessage) -> Recorder | None:
+        case = self._case(message.case_id)
+        if case.routing is Routing.HELD:
+            return None
+        if case.card_ts is None:
+            raise Retry(f"{case.reference} has no card yet")
+        # Rendered from the case as it is now: a burst of changes ends on the latest state.
+        self.client.chat_update(channel=case.channel_id, ts=case.card_ts, **case_views.case_card(case).as_kwargs())
+        return None
+
+    def post_thread_line(self, message: OutboxMessage) -> Recorder | None:
+        with self.sessions.begin() as session:
+            case = queries.case_facts(session, message.case_id)
+            entry = queries.timeline_facts(session, message.payload["entry_id"])
+        if case.routing is Routing.HELD:
+            return None
+        self._post_in_thread(case, case_views.thread_line(entry))
+        return None
+
+    def carry_out_action(self, message: OutboxMessage) -> Recorder | None:
+        """Remove the person from each chosen channel, then record what happened, failures too."""
+        with self.sessions.begin() as session:
+            action = queries.action_facts(session, message.payload["action_id"])
+        failures: dict[str, str] = {}
+        for channel in action.channel_ids:
+            try:
+                self.client.conversations_kick(channel=channel, user=action.subject_id)
+            except SlackApiError as error:
+                if error.response.status_code >= 500 or error.response.status_code == 429:
+                    raise  # Slack is having trouble: retry the whole removal later
+                failures[channel] = str(error.response.get("error"))
+
+        def record(session: Session) -> None:
+            record_action_result(
+                session,
+                OutboxNotifier(session, self.clock()),
+                action_id=action.id,
+                failures=failures,
+                now=self.clock(),
+            )
+
+        return record
+
+    def _case(self, case_id: int) -> queries.CaseFacts:
+        with self.sessions.begin() as session:
+            return queries.case_facts(session, case_id)
 
     def _routed_case(self, case_id: int) -> queries.CaseFacts:
         """The case's facts, settling its channel first if that has not happened yet."""
@@ -133,6 +189,39 @@ class Deliveries:
             channel=self._dm_channel(contact), **reporter_views.message_added(contact).as_kwargs()
         )
         return None
+
+    def tell_reporter_acknowledged(self, message: OutboxMessage) -> Recorder | None:
+        contact = self._contact(message.case_id)
+        self._dm(contact, reporter_views.acknowledged(contact))
+        return None
+
+    def relay_organizer_message(self, message: OutboxMessage) -> Recorder | None:
+        contact = self._contact(message.case_id)
+        with self.sessions.begin() as session:
+            entry = queries.timeline_facts(session, message.payload["entry_id"])
+        self._dm(contact, reporter_views.organizer_message(contact, entry.body or ""))
+        return None
+
+    def tell_reporter_closed(self, message: OutboxMessage) -> Recorder | None:
+        contact = self._contact(message.case_id)
+        case = self._case(message.case_id)
+        self._dm(contact, reporter_views.closed(contact, case.outcome))
+        return None
+
+    def send_asked_to_stop(self, message: OutboxMessage) -> Recorder | None:
+        with self.sessions.begin() as session:
+            action = queries.action_facts(session, message.payload["action_id"])
+        channel = self.client.conversations_open(users=message.payload["user_id"])["channel"]["id"]
+        content = reporter_views.asked_to_stop(action.message or "", reporter_views.COC_REMINDER)
+        self.client.chat_postMessage(channel=channel, **content.as_kwargs())
+        return None
+
+    def _contact(self, case_id: int) -> queries.ReporterContact:
+        with self.sessions.begin() as session:
+            return queries.reporter_contact(session, case_id)
+
+    def _dm(self, contact: queries.ReporterContact, content: Message) -> None:
+        self.client.chat_postMessage(channel=self._dm_channel(contact), **content.as_kwargs())
 
     def _dm_channel(self, contact: queries.ReporterContact) -> str:
         if contact.dm_channel is not None:

@@ -25,6 +25,8 @@ _INITIAL_TO_STATE = {
     "initial_options": "selected_options",
     "initial_users": "selected_users",
     "initial_conversation": "selected_conversation",
+    "initial_conversations": "selected_conversations",
+    "initial_user": "selected_user",
     "initial_date": "selected_date",
     "initial_time": "selected_time",
 }
@@ -75,6 +77,15 @@ class ViewState:
         if not isinstance(users, list):
             return ()
         return tuple(u for u in users if isinstance(u, str) and _SLACK_ID.match(u))
+
+    def user(self, block: str, action: str) -> str | None:
+        return _slack_id(self._element(block, action).get("selected_user"))
+
+    def conversations(self, block: str, action: str) -> tuple[str, ...]:
+        chosen = self._element(block, action).get("selected_conversations")
+        if not isinstance(chosen, list):
+            return ()
+        return tuple(c for c in chosen if isinstance(c, str) and _SLACK_ID.match(c))
 
     def conversation(self, block: str, action: str) -> str | None:
         return _slack_id(self._element(block, action).get("selected_conversation"))

@@ -64,3 +64,49 @@ FIELD_BLOCKS: dict[str, Block] = {
     "others_involved": Block.OTHERS_INVOLVED,
     "location_text": Block.LOCATION_TEXT,
 }
+
+
+class CaseAction(StrEnum):
+    """Buttons and menus on a case card; each carries the case id as its value."""
+
+    ACKNOWLEDGE = "case_acknowledge"
+    ASSIGN = "case_assign"
+    STATUS = "case_status"
+    NOTE = "case_note"
+    MESSAGE_REPORTER = "case_message_reporter"
+    RECORD_ACTION = "case_record_action"
+    CLOSE = "case_close"
+    REOPEN = "case_reopen"
+
+
+class CaseModal(StrEnum):
+    ASSIGN = "case_assign_modal"
+    NOTE = "case_note_modal"
+    MESSAGE_REPORTER = "case_message_modal"
+    RECORD_ACTION = "case_action_modal"
+    CONFIRM_ACTION = "case_confirm_action_modal"
+    CLOSE = "case_close_modal"
+    REOPEN = "case_reopen_modal"
+
+
+class CaseField(StrEnum):
+    """Block ids of the case modals; they match the workflow's field names, so an
+    ``InvalidInput(field, ...)`` lands on its input. Each input's action id is ``<block>_input``."""
+
+    ASSIGNEE = "assignee"
+    NOTE = "note"
+    MESSAGE = "message"
+    KIND = "kind"
+    SUBJECT = "subject"
+    REASON = "reason"
+    DECIDED_BY = "decided_by"
+    CHANNELS = "channels"
+    OUTCOME = "outcome"
+    SUMMARY = "summary"
+
+    @property
+    def action(self) -> str:
+        return f"{self.value}_input"
+
+
+CARD_ACTIONS_BLOCK = "case_actions"

@@ -27,14 +27,21 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int
             SocketModeHandler(app, settings.app_token).start()
         else:
             server = create_server(make_wsgi_app(app, services), host, port)
-            signal.signal(signal.SIGTERM, lambda *_: server.close())
+            signal.signal(signal.SIGTERM, _stop_serving)
             logger.info("Speak Out is listening on http://%s:%s/slack/events", host, server.effective_port)
             with contextlib.suppress(KeyboardInterrupt):
                 server.run()
+            server.close()
     finally:
         services.outbox.stop()
         services.engine.dispose()
     return 0
+
+
+def _stop_serving(*_args) -> None:
+    # Leave waitress's loop the way Ctrl-C does; closing its sockets from a signal handler
+    # would pull them out from under select().
+    raise KeyboardInterrupt
 
 
 def _check_token(client) -> None:

@@ -15,3 +15,15 @@ class InvalidReport(WorkflowError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
         self.errors = errors
+
+
+class NotAllowed(WorkflowError):
+    """The person asking may not do this (not an organizer of the case, or named in it)."""
+
+
+class InvalidInput(WorkflowError):
+    """A form value breaks a rule; ``field`` names the form field to show it on."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field

@@ -16,6 +16,10 @@ def reporter_stream(case_id: int) -> str:
     return f"case-{case_id}/reporter"
 
 
+def person_stream(case_id: int, user_id: str) -> str:
+    return f"case-{case_id}/person-{user_id}"
+
+
 class OutboxNotifier:
     """The production ``Notifier``: adds outbox rows to the caller's transaction.
 
@@ -32,6 +36,9 @@ class OutboxNotifier:
 
     def to_reporter(self, case_id: int, kind: str, **payload: Any) -> None:
         self._add(reporter_stream(case_id), case_id, kind, payload)
+
+    def to_person(self, case_id: int, user_id: str, kind: str, **payload: Any) -> None:
+        self._add(person_stream(case_id, user_id), case_id, kind, {**payload, "user_id": user_id})
 
     def _add(self, stream: str, case_id: int, kind: str, payload: dict[str, Any]) -> None:
         self.session.add(

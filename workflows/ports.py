@@ -14,3 +14,6 @@ class Notifier(Protocol):
 
     def to_reporter(self, case_id: int, kind: str, **payload: Any) -> None:
         """A direct message to the case's reporter, in the app's name."""
+
+    def to_person(self, case_id: int, user_id: str, kind: str, **payload: Any) -> None:
+        """A direct message to someone else involved in a case (never about who reported)."""

@@ -1,32 +1,83 @@
 """What organizers see of a case: its card in the channel and the details in its thread."""
 
-from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    Option,
+    SectionBlock,
+    StaticSelectElement,
+)
 
-from db.queries import CaseFacts, ReportFacts
-from slack_app.views.labels import CATEGORY_LABELS, STATUS_LABELS, mention, mentions
+from db.models import CaseStatus, TimelineKind
+from db.queries import CaseFacts, ReportFacts, TimelineFacts
+from slack_app.ids import CARD_ACTIONS_BLOCK, CaseAction
+from slack_app.views.labels import CATEGORY_LABELS, OUTCOME_LABELS, STATUS_LABELS, mention, mentions
 from slack_app.views.message import Message, quote, slack_date
 
 
 def case_card(case: CaseFacts) -> Message:
-    """The card at the top of the case thread. Its notification text carries no report content."""
+    """The card at the top of the case thread: current state at a glance, and the buttons.
+    Its notification text carries no report content."""
     category = CATEGORY_LABELS[case.category]
     headline = f"*{case.reference}* · {category}"
-    if case.urgent:
+    if case.urgent and case.status is not CaseStatus.CLOSED:
         # Urgent reports notify every organizer in the channel at once.
         headline = f"<!channel> :rotating_light: *Urgent* · {headline}"
+    status = STATUS_LABELS[case.status]
+    if case.outcome is not None:
+        status += f" ({OUTCOME_LABELS[case.outcome].lower()})"
     fields = [
-        MarkdownTextObject(text=f"*Status*\n{STATUS_LABELS[case.status]}"),
+        MarkdownTextObject(text=f"*Status*\n{status}"),
         MarkdownTextObject(text=f"*Reported*\n{slack_date(case.created_at)}"),
         MarkdownTextObject(text=f"*Involved*\n{mentions(list(case.involved)) or 'Nobody named in Slack'}"),
         MarkdownTextObject(text=f"*Reporter*\n{_reporter(case)}"),
+        MarkdownTextObject(text=f"*Lead*\n{mention(case.assignee_id) if case.assignee_id else 'Unassigned'}"),
+        MarkdownTextObject(
+            text=f"*Acknowledged*\n{mention(case.acknowledged_by) if case.acknowledged_by else 'Not yet'}"
+        ),
     ]
     blocks = [
         SectionBlock(text=MarkdownTextObject(text=headline)),
         SectionBlock(fields=fields),
+        case_buttons(case),
         ContextBlock(elements=[MarkdownTextObject(text="The report and everything about it is in the thread.")]),
     ]
     urgency = "Urgent report" if case.urgent else "New report"
     return Message(text=f"{urgency} {case.reference}: {category}", blocks=blocks)
+
+
+def case_buttons(case: CaseFacts) -> ActionsBlock:
+    value = str(case.id)
+    if case.status is CaseStatus.CLOSED:
+        return ActionsBlock(
+            block_id=CARD_ACTIONS_BLOCK,
+            elements=[ButtonElement(text="Reopen", action_id=CaseAction.REOPEN, value=value)],
+        )
+    statuses = [status for status in CaseStatus if status not in (CaseStatus.NEW, CaseStatus.CLOSED)]
+    elements = []
+    if case.acknowledged_by is None:
+        elements.append(
+            ButtonElement(text="Acknowledge", action_id=CaseAction.ACKNOWLEDGE, value=value, style="primary")
+        )
+    elements += [
+        ButtonElement(text="Assign", action_id=CaseAction.ASSIGN, value=value),
+        StaticSelectElement(
+            action_id=CaseAction.STATUS,
+            placeholder="Status",
+            options=[Option(value=f"{case.id}:{status.value}", text=STATUS_LABELS[status]) for status in statuses],
+        ),
+        ButtonElement(text="Add note", action_id=CaseAction.NOTE, value=value),
+        ButtonElement(
+            text="Message reporter" if case.follow_up_allowed else "Reporter declined contact",
+            action_id=CaseAction.MESSAGE_REPORTER,
+            value=value,
+        ),
+        ButtonElement(text="Record action", action_id=CaseAction.RECORD_ACTION, value=value),
+        ButtonElement(text="Close", action_id=CaseAction.CLOSE, value=value, style="danger"),
+    ]
+    return ActionsBlock(block_id=CARD_ACTIONS_BLOCK, elements=elements)
 
 
 def _reporter(case: CaseFacts) -> str:
@@ -93,3 +144,27 @@ def reporter_message(case: CaseFacts, text: str) -> Message:
 def _fit(text: str, limit: int = 3000) -> str:
     # A section's text is capped at 3,000 characters; the full text stays on the case.
     return text if len(text) <= limit else text[: limit - 40] + "\n_(continues: see the case record)_"
+
+
+def thread_line(entry: TimelineFacts) -> Message:
+    """One change on the case, as a line in its thread: who did what, when."""
+    who = mention(entry.actor_id) if entry.actor_id else "Speak Out"
+    line = f"{who} · {entry.summary[:1].lower() + entry.summary[1:]} · {slack_date(entry.at)}"
+    if entry.body:
+        label = BODY_LABELS.get(entry.kind, "")
+        line += f"\n{label}{quote(entry.body)}"
+    return Message(
+        text=f"{entry.reference}: {entry.summary}"[:150] if entry.kind not in PRIVATE_KINDS else entry.reference,
+        blocks=[SectionBlock(text=MarkdownTextObject(text=_fit(line)))],
+    )
+
+
+# Timeline kinds whose body is someone's words: kept out of notification text.
+PRIVATE_KINDS = {TimelineKind.NOTE, TimelineKind.MESSAGE_TO_REPORTER, TimelineKind.CLOSED, TimelineKind.REOPENED}
+BODY_LABELS = {
+    TimelineKind.NOTE: ":memo: ",
+    TimelineKind.MESSAGE_TO_REPORTER: "Sent to the reporter in Speak Out's name:\n",
+    TimelineKind.ACTION_RECORDED: "Why: ",
+    TimelineKind.CLOSED: "Summary:\n",
+    TimelineKind.REOPENED: "Why: ",
+}

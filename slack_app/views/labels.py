@@ -1,6 +1,6 @@
 """Words people read for the domain's values."""
 
-from db.models import CaseStatus, Category
+from db.models import ActionKind, CaseStatus, Category, Outcome
 
 CATEGORY_LABELS: dict[Category, str] = {
     Category.HARASSMENT: "Harassment or intimidation",
@@ -19,6 +19,25 @@ STATUS_LABELS: dict[CaseStatus, str] = {
     CaseStatus.ACTION_TAKEN: "Action taken",
     CaseStatus.RESOLVED: "Resolved",
     CaseStatus.CLOSED: "Closed",
+}
+
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.ACTION_TAKEN: "Action taken",
+    Outcome.NO_ACTION_NEEDED: "No action needed",
+    Outcome.UNRESOLVED: "Could not be resolved",
+    Outcome.WITHDRAWN: "Withdrawn by the reporter",
+}
+
+ACTION_LABELS: dict[ActionKind, str] = {
+    ActionKind.ASKED_TO_STOP: "Asked to stop (a message from the organizers)",
+    ActionKind.FORMAL_WARNING: "Formal warning",
+    ActionKind.NO_CONTACT: "Asked not to contact the reporter",
+    ActionKind.EXCLUDED_FROM_SOCIALS: "Excluded from social events",
+    ActionKind.SESSION_ENDED: "Talk or session ended",
+    ActionKind.RECORDING_WITHHELD: "Recording withheld",
+    ActionKind.BARRED_FROM_SPEAKING: "Barred from speaking or volunteering",
+    ActionKind.REMOVED_FROM_CHANNEL: "Removed from channels",
+    ActionKind.EXPELLED: "Expelled from the event",
 }
 
 

@@ -2,8 +2,9 @@
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
+from db.models import Outcome
 from db.queries import ReporterContact
-from slack_app.views.message import Message
+from slack_app.views.message import Message, quote
 
 
 def receipt(contact: ReporterContact, urgent_help_text: str) -> Message:
@@ -34,3 +35,48 @@ def no_open_report() -> Message:
         text="You don't have an open report with us. To report something, use the /report command "
         'or the "Report this message" shortcut on a message.'
     )
+
+
+def acknowledged(contact: ReporterContact) -> Message:
+    return Message(
+        text=f"An organizer has read your report {contact.reference} and is looking into it. "
+        "You can reply here at any time."
+    )
+
+
+def organizer_message(contact: ReporterContact, text: str) -> Message:
+    body = f"*A message from the organizers about {contact.reference}:*\n{quote(text)}\n_Reply here to answer._"
+    return Message(
+        text=f"A message from the organizers about {contact.reference}",
+        blocks=[SectionBlock(text=MarkdownTextObject(text=body[:3000]))],
+    )
+
+
+CLOSING_WORDS = {
+    Outcome.ACTION_TAKEN: "The organizers took action.",
+    Outcome.NO_ACTION_NEEDED: "The organizers decided no further action was needed.",
+    Outcome.UNRESOLVED: "The organizers could not resolve it fully.",
+    Outcome.WITHDRAWN: "It was closed as withdrawn.",
+}
+
+
+def closed(contact: ReporterContact, outcome: Outcome | None) -> Message:
+    words = CLOSING_WORDS.get(outcome, "") if outcome else ""
+    return Message(
+        text=f"Your report {contact.reference} is now closed. {words} Thank you for speaking up. "
+        "If anything else happens, or this continues, reply here or use /report again."
+    )
+
+
+def asked_to_stop(message: str, coc_reminder: str) -> Message:
+    """To the person asked to stop: the organizer's words, in the app's name, and nothing
+    about the report or who made it."""
+    body = f"*A message from the event organizers:*\n{quote(message)}\n\n{coc_reminder}"
+    return Message(
+        text="A message from the event organizers", blocks=[SectionBlock(text=MarkdownTextObject(text=body[:3000]))]
+    )
+
+
+COC_REMINDER = (
+    "_Our Code of Conduct asks everyone at the event to be kind and respectful, and to stop right away when asked to._"
+)

@@ -94,9 +94,7 @@ BAD_SETTINGS = [
         "SLACK_SIGNING_SECRET", env_with(SLACK_SIGNING_SECRET="8f14e45f ceea167a!"), False, id="secret-bad-characters"
     ),
     pytest.param("SLACK_APP_TOKEN", env_with(), True, id="app-token-missing-in-socket-mode"),
-    pytest.param(
-        "SLACK_APP_TOKEN", env_with(SLACK_APP_TOKEN="xoxb-not-an-app-token"), False, id="app-token-not-xapp"
-    ),
+    pytest.param("SLACK_APP_TOKEN", env_with(SLACK_APP_TOKEN="xoxb-not-an-app-token"), False, id="app-token-not-xapp"),
     pytest.param("SLACK_API_URL", env_with(SLACK_API_URL="ftp://slack.com/api/"), False, id="api-url-ftp"),
     pytest.param("SLACK_API_URL", env_with(SLACK_API_URL="slack.com/api"), False, id="api-url-no-scheme"),
     pytest.param("DATABASE_URL", env_with(DATABASE_URL="mysql://db/speakout"), False, id="database-url-mysql"),
@@ -114,9 +112,7 @@ BAD_SETTINGS = [
     pytest.param("COC_FILE", env_with(COC_FILE="/nonexistent/speakout/coc.md"), False, id="coc-file-missing"),
     pytest.param("LISTENER_THREADS", env_with(LISTENER_THREADS="0"), False, id="listener-threads-zero"),
     pytest.param("LISTENER_THREADS", env_with(LISTENER_THREADS="abc"), False, id="listener-threads-abc"),
-    pytest.param(
-        "OUTBOX_POLL_INTERVAL", env_with(OUTBOX_POLL_INTERVAL="5 minutes"), False, id="poll-interval-words"
-    ),
+    pytest.param("OUTBOX_POLL_INTERVAL", env_with(OUTBOX_POLL_INTERVAL="5 minutes"), False, id="poll-interval-words"),
 ]
 
 

@@ -63,6 +63,24 @@ def upgrade() -> None:
         sa.Column("card_ts", sa.String(length=32), nullable=True),
         sa.Column("reporter_dm_channel", sa.String(length=32), nullable=True),
         sa.Column("reporter_dm_ts", sa.String(length=32), nullable=True),
+        sa.Column("assignee_id", sa.String(length=32), nullable=True),
+        sa.Column("acknowledged_by", sa.String(length=32), nullable=True),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "outcome",
+            sa.Enum(
+                "action_taken",
+                "no_action_needed",
+                "unresolved",
+                "withdrawn",
+                name="outcome",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=True,
+        ),
+        sa.Column("closing_summary", sa.Text(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
@@ -70,6 +88,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("submission_key", name=op.f("uq_cases_submission_key")),
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index("ix_cases_channel_status", ["channel_id", "status", "urgent", "created_at"], unique=False)
         batch_op.create_index("ix_cases_routing", ["routing"], unique=False)
         batch_op.create_index("ix_cases_status_created", ["status", "created_at"], unique=False)
 
@@ -87,6 +106,56 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_processed_events")),
     )
+    op.create_table(
+        "case_actions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "asked_to_stop",
+                "formal_warning",
+                "no_contact",
+                "excluded_from_socials",
+                "session_ended",
+                "recording_withheld",
+                "barred_from_speaking",
+                "removed_from_channel",
+                "expelled",
+                name="actionkind",
+                native_enum=False,
+                length=29,
+            ),
+            nullable=False,
+        ),
+        sa.Column("subject_id", sa.String(length=32), nullable=True),
+        sa.Column("decided_by", sa.String(length=32), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("channel_ids", sa.JSON(), nullable=False),
+        sa.Column(
+            "result",
+            sa.Enum(
+                "recorded",
+                "awaiting_confirmation",
+                "pending",
+                "cancelled",
+                "done",
+                "failed",
+                name="actionresult",
+                native_enum=False,
+                length=29,
+            ),
+            nullable=False,
+        ),
+        sa.Column("result_detail", sa.String(length=300), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_actions_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_actions")),
+    )
+    with op.batch_alter_table("case_actions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_case_actions_case_id"), ["case_id"], unique=False)
+
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -150,7 +219,24 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum("created", "routed", "held", "reporter_message", name="timelinekind", native_enum=False, length=24),
+            sa.Enum(
+                "created",
+                "routed",
+                "held",
+                "acknowledged",
+                "assigned",
+                "status_changed",
+                "note",
+                "message_to_reporter",
+                "reporter_message",
+                "action_recorded",
+                "action_carried_out",
+                "closed",
+                "reopened",
+                name="timelinekind",
+                native_enum=False,
+                length=27,
+            ),
             nullable=False,
         ),
         sa.Column("actor_id", sa.String(length=32), nullable=True),
@@ -178,10 +264,15 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_state_id")
 
     op.drop_table("outbox")
+    with op.batch_alter_table("case_actions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_actions_case_id"))
+
+    op.drop_table("case_actions")
     op.drop_table("processed_events")
     op.drop_table("counters")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_status_created")
         batch_op.drop_index("ix_cases_routing")
+        batch_op.drop_index("ix_cases_channel_status")
 
     op.drop_table("cases")
