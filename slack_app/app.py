@@ -1,7 +1,7 @@
 """The Bolt app: built from services, listeners registered explicitly."""
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 
@@ -10,7 +10,7 @@ from slack_app.listeners import cases, home, reports
 from slack_app.services import Services
 
 
-def build_app(services: Services) -> App:
+def build_app(services: Services, *, executor: Executor | None = None) -> App:
     settings = services.settings
     app = App(
         signing_secret=settings.signing_secret,
@@ -19,7 +19,8 @@ def build_app(services: Services) -> App:
         token_verification_enabled=False,
         # Acknowledge first, work after: listeners run on a pool sized for a busy event,
         # not Bolt's default five threads.
-        listener_executor=ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener"),
+        listener_executor=executor
+        or ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener"),
         logger=logging.getLogger("slack_bolt"),
     )
     errors.register(app)

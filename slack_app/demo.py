@@ -24,9 +24,9 @@ class Demo:
         self.olivia = local.cast.organizers[0]
 
     # -- printing ------------------------------------------------------------------------
-    def name(self, user_id: str) -> str:
-        user = self.stand_in.user(user_id)
-        return user["name"] if user else user_id
+    def name(self, slack_id: str) -> str:
+        known = self.stand_in.user(slack_id) or self.stand_in.channel(slack_id)
+        return known["name"] if known else slack_id
 
     def step(self, title: str) -> None:
         self.out(f"\n=== {title} ===")

@@ -2,6 +2,8 @@
 for Slack's servers. ``speakout demo`` runs on it, and so do the end-to-end tests."""
 
 import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -37,6 +39,33 @@ class Cast:
             Person("U0PARTIC03", "casey"),
         ]
     )
+
+
+class TrackedExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, able to say when every listener has finished (the work done
+    after Slack's acknowledgement), so the demo and tests wait on that instead of guessing."""
+
+    def __init__(self, max_workers: int):
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        self._running = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._idle:
+            self._running += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future) -> None:
+        with self._idle:
+            self._running -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._running == 0, timeout):
+                raise TimeoutError(f"listeners still running after {timeout}s")
 
 
 class LocalSpeakOut:
@@ -79,7 +108,8 @@ class LocalSpeakOut:
         }
         self.settings = load_settings(env)
         self.services = build_services(self.settings, clock=self._clock)
-        app = build_app(self.services)
+        self.listeners = TrackedExecutor(self.settings.listener_threads)
+        app = build_app(self.services, executor=self.listeners)
         self.server = BackgroundServer(make_wsgi_app(app, self.services)).start()
         if self._start_outbox:
             self.services.outbox.start()
@@ -89,8 +119,28 @@ class LocalSpeakOut:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None):
         self.close()
 
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every listener has finished and the outbox has sent what it can."""
+        deadline = threading.Event()
+        for _ in range(int(timeout / 0.02)):
+            self.listeners.wait_idle(timeout)
+            if self.outbox_idle():
+                self.listeners.wait_idle(timeout)
+                if self.outbox_idle():
+                    return
+            self.services.outbox.wake()
+            deadline.wait(0.02)
+        raise TimeoutError(f"the app did not settle within {timeout}s")
+
+    def outbox_idle(self) -> bool:
+        from db.queries import health
+
+        with self.services.sessions.begin() as session:
+            return health(session).outbox_pending == 0
+
     def close(self) -> None:
         self.services.outbox.stop()
+        self.listeners.shutdown(wait=True)
         self.server.stop()
         self.services.engine.dispose()
         self.stand_in.stop()

@@ -19,15 +19,16 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int
     _check_token(services.client)
     app = build_app(services)
     services.outbox.start()
+    signal.signal(signal.SIGTERM, _stop_serving)
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             logger.info("Speak Out is connecting to Slack over Socket Mode")
-            SocketModeHandler(app, settings.app_token).start()
+            with contextlib.suppress(KeyboardInterrupt):
+                SocketModeHandler(app, settings.app_token).start()
         else:
             server = create_server(make_wsgi_app(app, services), host, port)
-            signal.signal(signal.SIGTERM, _stop_serving)
             logger.info("Speak Out is listening on http://%s:%s/slack/events", host, server.effective_port)
             with contextlib.suppress(KeyboardInterrupt):
                 server.run()

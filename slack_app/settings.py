@@ -43,9 +43,7 @@ class Settings:
     outbox_poll_interval: timedelta = timedelta(seconds=5)
 
 
-def load_settings(
-    env: Mapping[str, str] | None = None, *, socket_mode: bool = False, require_slack: bool = True
-) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None, *, socket_mode: bool = False) -> Settings:
     """Read and check every setting; raise ``SettingsError`` naming the first bad one."""
     env = os.environ if env is None else env
 
@@ -108,14 +106,14 @@ def load_settings(
         urgent_help_text=get("URGENT_HELP_TEXT") or URGENT_HELP_DEFAULT,
         coc_file=coc_path,
         listener_threads=_positive_int(get("LISTENER_THREADS"), "LISTENER_THREADS", 32),
-        outbox_poll_interval=_duration(get("OUTBOX_POLL_INTERVAL"), "OUTBOX_POLL_INTERVAL", "5s"),
+        outbox_poll_interval=_positive_duration(get("OUTBOX_POLL_INTERVAL"), "OUTBOX_POLL_INTERVAL", "5s"),
     )
 
 
 def _positive_int(value: str | None, name: str, default: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not re.fullmatch(r"[0-9]+", value) or int(value) < 1:
         raise SettingsError(f"{name} must be a whole number of at least 1, not {value!r}")
     return int(value)
 
@@ -125,3 +123,10 @@ def _duration(value: str | None, name: str, default: str) -> timedelta:
         return parse_duration(value or default)
     except ValueError as error:
         raise SettingsError(f"{name}: {error}") from None
+
+
+def _positive_duration(value: str | None, name: str, default: str) -> timedelta:
+    duration = _duration(value, name, default)
+    if duration <= timedelta(0):
+        raise SettingsError(f"{name} must be longer than 0, for example {default}")
+    return duration

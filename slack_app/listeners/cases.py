@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from db import queries
@@ -72,9 +73,12 @@ def refuse(client: WebClient, body: dict, message: str) -> None:
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     user = body["user"]["id"]
     if channel:
-        client.chat_postEphemeral(channel=channel, user=user, text=message)
-    else:
-        client.chat_postMessage(channel=user, text=message)
+        try:
+            client.chat_postEphemeral(channel=channel, user=user, text=message)
+            return
+        except SlackApiError:
+            pass  # not in that channel (a crafted request): tell them directly instead
+    client.chat_postMessage(channel=user, text=message)
 
 
 def register(app: App, services: Services) -> None:

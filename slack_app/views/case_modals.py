@@ -39,13 +39,24 @@ def _text_input(field: CaseField, label: str, *, placeholder: str | None = None,
     )
 
 
-def _modal(callback: CaseModal, title: str, submit: str, case: CaseFacts, blocks: list, **ids: int) -> View:
+def _modal(
+    callback: CaseModal,
+    title: str,
+    submit: str,
+    case: CaseFacts,
+    blocks: list,
+    *,
+    close: str = "Cancel",
+    notify_on_close: bool = False,
+    **ids: int,
+) -> View:
     return View(
         type="modal",
         callback_id=callback,
         title=title,
         submit=submit,
-        close="Cancel",
+        close=close,
+        notify_on_close=notify_on_close,
         private_metadata=case_metadata(case.id, **ids),
         blocks=blocks,
     )
@@ -130,17 +141,16 @@ def confirm_action_modal(case: CaseFacts, action: ActionFacts) -> View:
         f"*{case.reference}* · Remove {mention(action.subject_id or '')} from {channels} now?\n"
         "Speak Out will do it and record the result on the case, including anything that fails."
     )
-    view = _modal(
+    return _modal(
         CaseModal.CONFIRM_ACTION,
         "Confirm removal",
         "Remove",
         case,
         [SectionBlock(text=MarkdownTextObject(text=text))],
+        close="Don't remove",
+        notify_on_close=True,  # closing this modal calls the removal off
         action_id=action.id,
     )
-    view.notify_on_close = True  # closing this modal calls the removal off
-    view.close = "Don't remove"
-    return view
 
 
 def close_modal(case: CaseFacts) -> View:

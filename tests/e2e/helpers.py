@@ -17,9 +17,9 @@ FILLED = {
 
 
 def names(local: LocalSpeakOut):
-    def name(user_id: str) -> str:
-        user = local.stand_in.user(user_id)
-        return user["name"] if user else user_id
+    def name(slack_id: str) -> str:
+        known = local.stand_in.user(slack_id) or local.stand_in.channel(slack_id)
+        return known["name"] if known else slack_id
 
     return name
 
