@@ -60,10 +60,14 @@ class Demo:
     def run(self) -> None:
         self.intake()
         self.reply_in_dm()
+        self.handle_the_case()
         self.report_a_message_about_an_organizer()
         self.step("What the reported people were told")
-        for person in (self.blake, self.olivia):
-            self.out(f"@{person.name} received {len(self.stand_in.dms_to(person.user_id))} messages from Speak Out.")
+        self.out(
+            f"@blake received {len(self.stand_in.dms_to(self.blake.user_id))} message from Speak Out: "
+            "the organizers' request to stop, above."
+        )
+        self.out(f"@olivia received {len(self.stand_in.dms_to(self.olivia.user_id))} messages from Speak Out.")
 
     def intake(self) -> None:
         alex = self.alex.user_id
@@ -111,9 +115,75 @@ class Demo:
         self.shows("#coc-organizers, in the case thread (still anonymous)", self.message(relayed))
         self.shows("@alex", self.message(self.wait_dms(alex, 2)[-1]))
 
+    # -- organizers at work ----------------------------------------------------------------
+    def click(self, user_id: str, action_id: str, **kwargs) -> None:
+        card = self.stand_in.messages(ORGANIZERS)[0]
+        self.local.slack.block_action(user_id, action_id, message=card.to_dict(), channel_id=ORGANIZERS, **kwargs)
+        self.local.settle()
+
+    def submit(self, user_id: str, values: dict) -> None:
+        self.stand_in.wait_for(lambda: self.stand_in.open_view(user_id), timeout=WAIT, what="a modal")
+        self.local.slack.submit_view(user_id, values)
+        self.local.settle()
+
+    def latest_in_thread(self) -> str:
+        card = self.stand_in.messages(ORGANIZERS)[0]
+        return self.message(self.stand_in.thread(ORGANIZERS, card.ts)[-1])
+
+    def card_now(self) -> str:
+        card = self.stand_in.messages(ORGANIZERS)[0]
+        return self.message(self.stand_in.message(ORGANIZERS, card.ts))
+
+    def handle_the_case(self) -> None:
+        olivia, omar = (person.user_id for person in self.local.cast.organizers)
+        alex, blake = self.alex.user_id, self.blake.user_id
+        case_id = "1"
+
+        self.step("6. @olivia presses Acknowledge on the card")
+        self.click(olivia, "case_acknowledge", value=case_id)
+        self.shows("#coc-organizers (the card, updated in place)", self.card_now())
+        self.shows("#coc-organizers, in the case thread", self.latest_in_thread())
+        self.shows("@alex", self.message(self.stand_in.dms_to(alex)[-1]))
+
+        self.step("7. @olivia assigns @omar to lead the case")
+        self.click(olivia, "case_assign", value=case_id)
+        self.submit(olivia, {"assignee": omar})
+        self.shows("#coc-organizers, in the case thread", self.latest_in_thread())
+
+        self.step("8. @omar messages the reporter through the app (alex stays anonymous, omar unnamed)")
+        self.click(omar, "case_message_reporter", value=case_id)
+        self.submit(omar, {"message": "Thank you. Do you know if anyone else saw it?"})
+        self.shows("@alex", self.message(self.stand_in.dms_to(alex)[-1]))
+        self.local.slack.event(self.local.slack.dm_message(alex, "Yes, a volunteer at the coffee stand."))
+        self.local.settle()
+        self.shows("#coc-organizers, in the case thread", self.latest_in_thread())
+
+        self.step("9. @omar records an action: @blake is asked to stop")
+        self.click(omar, "case_record_action", value=case_id)
+        self.submit(
+            omar,
+            {
+                "kind": "asked_to_stop",
+                "subject": blake,
+                "reason": "Witness confirmed it; first incident.",
+                "message": "Several people were uncomfortable with photos being taken of them. Please stop.",
+            },
+        )
+        self.shows(
+            "@blake (the reported person: no report, no reporter, no case details)",
+            self.message(self.stand_in.dms_to(blake)[-1]),
+        )
+        self.shows("#coc-organizers, in the case thread", self.latest_in_thread())
+
+        self.step("10. @omar closes the case with an outcome and a summary")
+        self.click(omar, "case_close", value=case_id)
+        self.submit(omar, {"outcome": "action_taken", "summary": "Asked to stop; no further reports."})
+        self.shows("#coc-organizers (the card)", self.card_now())
+        self.shows("@alex", self.message(self.stand_in.dms_to(alex)[-1]))
+
     def report_a_message_about_an_organizer(self) -> None:
         casey = self.casey.user_id
-        self.step('6. @casey uses "Report this message" on a DM from @olivia, an organizer')
+        self.step('11. @casey uses "Report this message" on a DM from @olivia, an organizer')
         dm = self.stand_in.dm_channel_for(casey)
         posted = self.stand_in.post_user_message(
             self.olivia.user_id, dm, "Come to my hotel room later, no one will know."
@@ -137,12 +207,12 @@ class Demo:
         )
         self.shows("@casey", self.modal(casey))
 
-        self.step("7. The report names an organizer, so it goes to the escalation channel instead")
+        self.step("12. The report names an organizer, so it goes to the escalation channel instead")
         card, details = self.wait_messages(ESCALATION, 2)
         self.shows("#coc-escalation", self.message(card))
         self.shows("#coc-escalation, in the case thread", self.message(details))
         self.out(
-            f"#coc-organizers (where @olivia is) still shows {len(self.stand_in.messages(ORGANIZERS))} "
+            f"#coc-organizers (where @olivia is) shows {len(self.stand_in.messages(ORGANIZERS))} "
             "messages, all about the first case."
         )
 

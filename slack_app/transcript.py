@@ -43,7 +43,10 @@ def block_lines(blocks: list[Mapping[str, Any]], names: Names = lambda u: u) -> 
             for option in block.get("element", {}).get("options") or []:
                 lines.append(f"  ( ) {_text(option.get('text'))}")
         elif kind == "actions":
-            labels = [_text(element.get("text")) for element in block.get("elements", [])]
+            labels = [
+                _text(element.get("text")) or (_text(element.get("placeholder")) + " ▾")
+                for element in block.get("elements", [])
+            ]
             lines.append(" ".join(f"[{label}]" for label in labels if label))
         elif kind == "divider":
             lines.append("---")

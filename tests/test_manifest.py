@@ -17,7 +17,16 @@ from tests.e2e.helpers import seen, wait_for_dms
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
 
 # Stated here on purpose: adding or dropping a scope must be a deliberate change to this test too.
-BOT_SCOPES = {"commands", "chat:write", "im:write", "im:history", "channels:read", "groups:read"}
+BOT_SCOPES = {
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:history",
+    "channels:read",
+    "groups:read",
+    "channels:manage",
+    "groups:write",
+}
 
 # The scope Slack requires before it delivers each bot event.
 EVENT_SCOPES = {

@@ -162,9 +162,9 @@ def thread_line(entry: TimelineFacts) -> Message:
 # Timeline kinds whose body is someone's words: kept out of notification text.
 PRIVATE_KINDS = {TimelineKind.NOTE, TimelineKind.MESSAGE_TO_REPORTER, TimelineKind.CLOSED, TimelineKind.REOPENED}
 BODY_LABELS = {
-    TimelineKind.NOTE: ":memo: ",
+    TimelineKind.NOTE: ":memo: Note:\n",
     TimelineKind.MESSAGE_TO_REPORTER: "Sent to the reporter in Speak Out's name:\n",
-    TimelineKind.ACTION_RECORDED: "Why: ",
+    TimelineKind.ACTION_RECORDED: "Why:\n",
     TimelineKind.CLOSED: "Summary:\n",
-    TimelineKind.REOPENED: "Why: ",
+    TimelineKind.REOPENED: "Why:\n",
 }

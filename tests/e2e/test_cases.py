@@ -127,9 +127,7 @@ def test_a_note_is_kept_on_the_case_and_shown_in_the_thread(local):
     local.slack.submit_view(olivia, {"note": "Spoke to the venue: they have CCTV of the hallway."})
     settle(local)
 
-    assert ":memo: >Spoke to the venue: they have CCTV of the hallway." in thread_lines(local, card)[-1].replace(
-        "\n", " "
-    )
+    assert ":memo: Note:\n>Spoke to the venue: they have CCTV of the hallway." in thread_lines(local, card)[-1]
     assert timeline(local)[-1] == ("note", olivia)
 
 
