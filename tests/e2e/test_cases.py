@@ -266,3 +266,36 @@ def test_closing_needs_an_outcome_and_summary_tells_the_reporter_and_can_be_reop
         from db.models import Case
 
         assert session.scalar(select(Case.status)) is CaseStatus.INVESTIGATING
+
+
+def test_an_anonymous_reporter_never_appears_in_any_message_to_anyone_through_a_whole_case(local):
+    alex, blake, _, olivia, omar = people(local)
+    card = file_case(local, alex, involved=[blake], anonymity="anonymous")
+    cid = str(case_id(local))
+
+    click(local, olivia, "case_acknowledge", card, value=cid)
+    click(local, olivia, "case_assign", card, value=cid)
+    wait_for_modal(local, olivia, "Assign a lead")
+    local.slack.submit_view(olivia, {"assignee": omar})
+    click(local, omar, "case_message_reporter", card, value=cid)
+    wait_for_modal(local, omar, "Message the reporter")
+    local.slack.submit_view(omar, {"message": "Thanks for telling us."})
+    settle(local)
+    local.slack.event(local.slack.dm_message(alex, "It was after lunch."))
+    click(local, omar, "case_record_action", card, value=cid)
+    wait_for_modal(local, omar, "Record an action")
+    local.slack.submit_view(omar, {"kind": "asked_to_stop", "subject": blake, "reason": "r", "message": "Please stop."})
+    click(local, omar, "case_close", card, value=cid)
+    wait_for_modal(local, omar, "Close the case")
+    local.slack.submit_view(omar, {"outcome": "action_taken", "summary": "Done."})
+    settle(local)
+
+    alex_dm = local.stand_in.dm_channel_for(alex)
+    others = [m for m in local.stand_in.messages() if m.channel != alex_dm]
+    assert len(others) == 9  # card, details, 5 thread lines, the reply, the DM to blake
+    for message in others + [m for msg in others for m in msg.edits]:
+        assert alex not in json.dumps(message.to_dict()), seen(local, message)
+        assert "alex" not in seen(local, message)
+    # And alex heard from "the organizers", never from a named organizer.
+    for message in local.stand_in.dms_to(alex):
+        assert olivia not in json.dumps(message.to_dict()) and omar not in json.dumps(message.to_dict())
