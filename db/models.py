@@ -89,6 +89,17 @@ class ActionResult(StrEnum):
     FAILED = "failed"
 
 
+class ReminderKind(StrEnum):
+    ACK_DUE = "ack_due"
+    STALE = "stale"
+    REPORTER_UPDATE = "reporter_update"
+
+
+class ReminderState(StrEnum):
+    PENDING = "pending"
+    DONE = "done"  # fired and not repeating, or no longer applies
+
+
 class OutboxState(StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -140,6 +151,8 @@ class Case(Base):
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
     closing_summary: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the reporter last heard from the app: the reporter follow-up is measured from it.
+    reporter_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Last timeline activity: what "stale" and the App Home's ordering are measured from.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -245,6 +258,27 @@ class CaseAction(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="actions")
+
+
+class Reminder(Base):
+    """A follow-up owed on a case: one row per (case, kind), rescheduled in place, written in
+    the transaction of the change that calls for it."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[ReminderKind] = mapped_column(_enum(ReminderKind))
+    state: Mapped[ReminderState] = mapped_column(_enum(ReminderState), default=ReminderState.PENDING)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Times fired since the case last changed in a way that rescheduled it.
+    fired: Mapped[int] = mapped_column(Integer, default=0)
+    last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", name="uq_reminders_case_kind"),
+        Index("ix_reminders_state_due", "state", "due_at"),
+    )
 
 
 class OutboxMessage(Base):

@@ -18,6 +18,7 @@ from slack_app.views import reporter as reporter_views
 from slack_app.views.message import Message
 from workflows.cases import record_action_result
 from workflows.outbox import OutboxNotifier
+from workflows.records import earlier_cases_naming
 from workflows.routing import Channels, Membership, route_case
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Deliveries:
             "reporter_message": self.post_reporter_message,
             "receipt": self.send_receipt,
             "reporter_message_added": self.confirm_reporter_message,
+            "pattern_note": self.post_pattern_note,
             "card_update": self.update_case_card,
             "thread_line": self.post_thread_line,
             "acknowledged": self.tell_reporter_acknowledged,
@@ -84,6 +86,17 @@ class Deliveries:
         if case.routing is Routing.HELD:
             return None
         self._post_in_thread(case, case_views.reporter_message(case, text))
+        return None
+
+    def post_pattern_note(self, message: OutboxMessage) -> Recorder | None:
+        """Say in the thread when the people named were named in earlier cases of this channel."""
+        with self.sessions.begin() as session:
+            case = queries.case_facts(session, message.case_id)
+            if case.routing is Routing.HELD:
+                return None
+            earlier = earlier_cases_naming(session, case.involved, channel_id=case.channel_id, before_case_id=case.id)
+        if earlier:
+            self._post_in_thread(case, case_views.pattern_note(earlier))
         return None
 
     def update_case_card(self, message: OutboxMessage) -> Recorder | None:

@@ -141,6 +141,9 @@ def submit_report(
 
     notifier.to_organizers(case.id, "case_card")
     notifier.to_organizers(case.id, "case_details")
+    if form.involved_user_ids:
+        # Whether they were named before is decided when the case has its channel.
+        notifier.to_organizers(case.id, "pattern_note")
     notifier.to_reporter(case.id, "receipt")
     return Submitted(case, created=True)
 

@@ -15,6 +15,7 @@ from db.queries import CaseFacts, ReportFacts, TimelineFacts
 from slack_app.ids import CARD_ACTIONS_BLOCK, CaseAction
 from slack_app.views.labels import CATEGORY_LABELS, OUTCOME_LABELS, STATUS_LABELS, mention, mentions
 from slack_app.views.message import Message, quote, slack_date
+from workflows.records import HistoryEntry
 
 
 def case_card(case: CaseFacts) -> Message:
@@ -168,3 +169,20 @@ BODY_LABELS = {
     TimelineKind.CLOSED: "Summary:\n",
     TimelineKind.REOPENED: "Why:\n",
 }
+
+
+def pattern_note(earlier: list[HistoryEntry]) -> Message:
+    """Repeat behaviour: earlier cases in this channel that named the same people. References,
+    dates and outcomes only, never who reported them."""
+    lines = [":repeat: *Named before in this channel*"]
+    for entry in earlier:
+        state = STATUS_LABELS[entry.status]
+        if entry.outcome is not None:
+            state += f": {OUTCOME_LABELS[entry.outcome].lower()}"
+        lines.append(
+            f"• {mentions(list(entry.names))} in *{entry.reference}* ({entry.created_at:%Y-%m-%d}, "
+            f"{CATEGORY_LABELS[entry.category].lower()}, {state.lower()})"
+        )
+    return Message(
+        text="Named in earlier cases", blocks=[SectionBlock(text=MarkdownTextObject(text=_fit("\n".join(lines))))]
+    )

@@ -4,16 +4,23 @@ from sqlalchemy import select
 
 from db.models import Case, TimelineEntry
 from slack_app.local import ORGANIZERS, LocalSpeakOut
-from tests.e2e.helpers import report, seen, wait_for_channel
+from tests.e2e.helpers import report, seen
 
 
 def file_case(local: LocalSpeakOut, reporter: str, *, channel: str = ORGANIZERS, **values):
     """File a report and return its card once it is in ``channel``."""
     values.setdefault("description", "He kept interrupting every talk I gave.")
+    cards_before = len(_cards(local, channel))
     report(local, reporter, **values)
-    card, _details = wait_for_channel(local, channel, 2)
+    card = local.stand_in.wait_for(
+        lambda: len(cards := _cards(local, channel)) > cards_before and cards[-1], what=f"a new card in {channel}"
+    )
     settle(local)
     return card
+
+
+def _cards(local: LocalSpeakOut, channel: str) -> list:
+    return [message for message in local.stand_in.messages(channel) if message.thread_ts is None]
 
 
 def settle(local: LocalSpeakOut) -> None:

@@ -299,3 +299,29 @@ def test_an_anonymous_reporter_never_appears_in_any_message_to_anyone_through_a_
     # And alex heard from "the organizers", never from a named organizer.
     for message in local.stand_in.dms_to(alex):
         assert olivia not in json.dumps(message.to_dict()) and omar not in json.dumps(message.to_dict())
+
+
+def test_a_case_naming_someone_named_before_says_so_without_earlier_reporters(local):
+    alex, blake, casey, olivia, _ = people(local)
+    first = file_case(local, alex, involved=[blake], description="Blake grabbed my arm.")
+    click(local, olivia, "case_close", first, value=str(case_id(local)))
+    wait_for_modal(local, olivia, "Close the case")
+    local.slack.submit_view(olivia, {"outcome": "action_taken", "summary": "Warned."})
+    settle(local)
+    # An escalated case naming blake lives elsewhere: organizers here must not learn of it.
+    local.slack.slash_command(casey, "/report")
+    local.stand_in.wait_for(lambda: local.stand_in.open_view(casey), what="the modal")
+    local.slack.submit_view(
+        casey, {"description": "Both of them.", "category": "other", "anonymity": "named", "involved": [blake, olivia]}
+    )
+    settle(local)
+
+    second = file_case(local, casey, involved=[blake], description="Blake followed me home.")
+
+    note = thread_lines(local, second)[-1]
+    assert note.startswith(":repeat: *Named before in this channel*")
+    assert "@blake in *CoC-0001*" in note and "closed" in note and "action taken" in note
+    assert "CoC-0002" not in note
+    assert "alex" not in note and "grabbed" not in note
+    # The first case had nobody named before it: no note there.
+    assert not any("Named before" in line for line in thread_lines(local, first))

@@ -41,7 +41,12 @@ def test_a_report_becomes_a_case_with_its_report_parties_and_first_timeline_entr
     assert [(e.kind, e.actor_id, e.summary) for e in case.timeline] == [
         (TimelineKind.CREATED, REPORTER, "Report received (urgent)")
     ]
-    assert notifier.kinds() == [("organizers", "case_card"), ("organizers", "case_details"), ("reporter", "receipt")]
+    assert notifier.kinds() == [
+        ("organizers", "case_card"),
+        ("organizers", "case_details"),
+        ("organizers", "pattern_note"),
+        ("reporter", "receipt"),
+    ]
 
 
 def test_references_are_sequential(session, clock):
@@ -83,6 +88,7 @@ def test_outbox_rows_are_written_in_the_same_transaction(session, clock):
     assert [tuple(row) for row in rows] == [
         ("case-1/organizers", "case_card"),
         ("case-1/organizers", "case_details"),
+        ("case-1/organizers", "pattern_note"),
         ("case-1/reporter", "receipt"),
     ]
     # No report text is copied into the outbox.

@@ -81,6 +81,7 @@ def upgrade() -> None:
         ),
         sa.Column("closing_summary", sa.Text(), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reporter_contacted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
@@ -196,6 +197,28 @@ def upgrade() -> None:
         batch_op.create_index("ix_parties_user_role", ["slack_user_id", "role"], unique=False)
 
     op.create_table(
+        "reminders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("ack_due", "stale", "reporter_update", name="reminderkind", native_enum=False, length=23),
+            nullable=False,
+        ),
+        sa.Column(
+            "state", sa.Enum("pending", "done", name="reminderstate", native_enum=False, length=15), nullable=False
+        ),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fired", sa.Integer(), nullable=False),
+        sa.Column("last_fired_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_reminders_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
+        sa.UniqueConstraint("case_id", "kind", name="uq_reminders_case_kind"),
+    )
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.create_index("ix_reminders_state_due", ["state", "due_at"], unique=False)
+
+    op.create_table(
         "reports",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -256,6 +279,10 @@ def downgrade() -> None:
 
     op.drop_table("timeline_entries")
     op.drop_table("reports")
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_index("ix_reminders_state_due")
+
+    op.drop_table("reminders")
     with op.batch_alter_table("parties", schema=None) as batch_op:
         batch_op.drop_index("ix_parties_user_role")
 
