@@ -50,7 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 3000))
     serve.add_argument("--socket-mode", action="store_true", help="connect out to Slack with SLACK_APP_TOKEN")
+    serve.add_argument(
+        "--no-scheduler", action="store_true", help="web only: reminders are run by a separate `speakout worker`"
+    )
     serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser("worker", help="run the reminder scheduler (and message delivery), no web server")
+    worker.set_defaults(run=_worker)
+
+    reminders = commands.add_parser("reminders", help="follow-up reminders").add_subparsers(title="reminder commands")
+    reminders.add_parser("list", help="pending reminders: case, kind, due").set_defaults(run=_reminders_list)
 
     demo = commands.add_parser("demo", help="play a report from start to finish, with no Slack needed")
     demo.set_defaults(run=_demo)
@@ -79,9 +88,47 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = load_settings(socket_mode=args.socket_mode)
+    from slack_app.scheduler import SchedulerRefused
     from slack_app.server import serve
 
-    return serve(settings, host=args.host, port=args.port, socket_mode=args.socket_mode)
+    try:
+        return serve(
+            settings, host=args.host, port=args.port, socket_mode=args.socket_mode, scheduler=not args.no_scheduler
+        )
+    except SchedulerRefused as refused:
+        print(f"speakout: {refused}", file=sys.stderr)
+        return 2
+
+
+def _worker(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    from slack_app.scheduler import SchedulerRefused
+    from slack_app.server import work
+
+    try:
+        return work(settings)
+    except SchedulerRefused as refused:
+        print(f"speakout: {refused}", file=sys.stderr)
+        return 2
+
+
+def _reminders_list(args: argparse.Namespace) -> int:
+    from workflows.reminders import pending_reminders
+
+    sessions = _read_sessions()
+    if sessions is None:
+        return 2
+    with sessions.begin() as session:
+        pending = pending_reminders(session)
+    if not pending:
+        print("No pending reminders.")
+        return 0
+    print(f"{'case':<10} {'kind':<16} {'due (UTC)':<20} fired")
+    for reminder in pending:
+        print(
+            f"{reminder.reference:<10} {reminder.kind.value:<16} {reminder.due_at:%Y-%m-%d %H:%M:%S}  {reminder.fired}"
+        )
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:

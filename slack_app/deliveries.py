@@ -14,6 +14,7 @@ from slack_app.directory import channel_members
 from slack_app.outbox import Handler, Recorder, Retry
 from slack_app.settings import Settings
 from slack_app.views import cases as case_views
+from slack_app.views import reminders as reminder_views
 from slack_app.views import reporter as reporter_views
 from slack_app.views.message import Message
 from workflows.cases import record_action_result
@@ -54,6 +55,10 @@ class Deliveries:
             "closed": self.tell_reporter_closed,
             "asked_to_stop": self.send_asked_to_stop,
             "carry_out_action": self.carry_out_action,
+            "ack_reminder": self.remind_to_acknowledge,
+            "ack_escalation": self.escalate_unacknowledged,
+            "stale_nudge": self.nudge_stale_case,
+            "reporter_update": self.update_reporter,
         }
 
     # -- organizers ----------------------------------------------------------------------
@@ -141,6 +146,45 @@ class Deliveries:
             )
 
         return record
+
+    # -- reminders ----------------------------------------------------------------------
+    def remind_to_acknowledge(self, message: OutboxMessage) -> Recorder | None:
+        case = self._case(message.case_id)
+        if case.acknowledged_by is None and case.routing is not Routing.HELD:
+            self._post_in_thread(case, reminder_views.ack_reminder(case, message.payload["seconds"]))
+        return None
+
+    def escalate_unacknowledged(self, message: OutboxMessage) -> Recorder | None:
+        """Tell the escalation channel, unless the case lives there already or someone it
+        names would read it there."""
+        case = self._case(message.case_id)
+        escalation = self.settings.escalation_channel_id
+        if escalation is None or case.channel_id == escalation or case.acknowledged_by is not None:
+            return None
+        if set(case.involved) & channel_members(self.client, escalation):
+            return None
+        content = reminder_views.ack_escalation(case, message.payload["count"], self._link(case))
+        self.client.chat_postMessage(channel=escalation, **content.as_kwargs())
+        return None
+
+    def nudge_stale_case(self, message: OutboxMessage) -> Recorder | None:
+        case = self._case(message.case_id)
+        if case.routing is not Routing.HELD:
+            self._post_in_thread(case, reminder_views.stale_nudge(case, message.payload["days"]))
+        return None
+
+    def update_reporter(self, message: OutboxMessage) -> Recorder | None:
+        contact = self._contact(message.case_id)
+        self._dm(contact, reminder_views.reporter_update(contact))
+        return None
+
+    def _link(self, case: queries.CaseFacts) -> str | None:
+        if case.channel_id is None or case.card_ts is None:
+            return None
+        try:
+            return self.client.chat_getPermalink(channel=case.channel_id, message_ts=case.card_ts)["permalink"]
+        except SlackApiError:
+            return None
 
     def _case(self, case_id: int) -> queries.CaseFacts:
         with self.sessions.begin() as session:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from slack_app.app import build_app
+from slack_app.scheduler import Scheduler
 from slack_app.services import Clock, Services, build_services, utc_now
 from slack_app.settings import Settings, load_settings
 from slack_app.stand_in import SlackRequests, SlackStandIn
@@ -80,6 +81,7 @@ class LocalSpeakOut:
         latency: float = 0.0,
         env: dict[str, str] | None = None,
         start_outbox: bool = True,
+        scheduler: bool = False,
     ):
         self.cast = Cast()
         self.stand_in = SlackStandIn(latency=latency)
@@ -89,6 +91,8 @@ class LocalSpeakOut:
         self._escalation = escalation
         self._env = env or {}
         self._start_outbox = start_outbox
+        self._run_scheduler = scheduler
+        self.scheduler: Scheduler | None = None
         self.settings: Settings
         self.services: Services
         self.server: BackgroundServer
@@ -113,6 +117,9 @@ class LocalSpeakOut:
         self.server = BackgroundServer(make_wsgi_app(app, self.services)).start()
         if self._start_outbox:
             self.services.outbox.start()
+        if self._run_scheduler:
+            self.scheduler = Scheduler(self.services)
+            self.scheduler.start(standby=True)
         self.slack = SlackRequests(f"{self.server.url}/slack/events", self.signing_secret, self.stand_in)
         return self
 
@@ -139,6 +146,8 @@ class LocalSpeakOut:
             return health(session).outbox_pending == 0
 
     def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
         self.services.outbox.stop()
         self.listeners.shutdown(wait=True)
         self.server.stop()

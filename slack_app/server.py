@@ -3,10 +3,12 @@
 import contextlib
 import logging
 import signal
+import threading
 
 from slack_sdk.errors import SlackApiError
 
 from slack_app.app import build_app
+from slack_app.scheduler import Scheduler
 from slack_app.services import build_services
 from slack_app.settings import Settings, SettingsError
 from slack_app.web import create_server, make_wsgi_app
@@ -14,10 +16,14 @@ from slack_app.web import create_server, make_wsgi_app
 logger = logging.getLogger(__name__)
 
 
-def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int:
+def serve(settings: Settings, *, host: str, port: int, socket_mode: bool, scheduler: bool = True) -> int:
     services = build_services(settings)
     _check_token(services.client)
     app = build_app(services)
+    reminders = Scheduler(services) if scheduler else None
+    if reminders is not None:
+        # With several web processes on PostgreSQL, all but one stand by.
+        reminders.start(standby=True)
     services.outbox.start()
     signal.signal(signal.SIGTERM, _stop_serving)
     try:
@@ -34,6 +40,27 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool) -> int
                 server.run()
             server.close()
     finally:
+        if reminders is not None:
+            reminders.stop()
+        services.outbox.stop()
+        services.engine.dispose()
+    return 0
+
+
+def work(settings: Settings) -> int:
+    """``speakout worker``: the scheduler and outbox delivery, no web server."""
+    services = build_services(settings)
+    _check_token(services.client)
+    reminders = Scheduler(services)
+    reminders.start(standby=True)
+    services.outbox.start()
+    signal.signal(signal.SIGTERM, _stop_serving)
+    logger.info("Speak Out worker started")
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    finally:
+        reminders.stop()
         services.outbox.stop()
         services.engine.dispose()
     return 0

@@ -14,6 +14,7 @@ from slack_app.deliveries import Deliveries
 from slack_app.log_privacy import pin_library_loggers
 from slack_app.outbox import OutboxDispatcher
 from slack_app.settings import Settings
+from workflows.reminders import install_planning
 
 Clock = Callable[[], datetime]
 
@@ -38,6 +39,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool 
     if migrate:
         upgrade(engine)
     sessions = make_sessionmaker(engine)
+    install_planning(sessions, settings.reminders, clock)
     # Every Web API call goes through SLACK_API_URL, so the app can run against a stand-in.
     client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
     deliveries = Deliveries(sessions, client, settings, clock)

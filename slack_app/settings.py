@@ -7,12 +7,13 @@ so ``speakout`` can stop with that line instead of a traceback.
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 from slack_app.durations import parse_duration
+from workflows.reminders import ReminderPolicy
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DATABASE_DEFAULT = "sqlite:///speakout.db"
@@ -41,6 +42,8 @@ class Settings:
     coc_file: Path | None = None
     listener_threads: int = 32
     outbox_poll_interval: timedelta = timedelta(seconds=5)
+    reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
+    scheduler_standby_retry: timedelta = timedelta(seconds=10)
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, socket_mode: bool = False) -> Settings:
@@ -107,6 +110,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, socket_mode: bool = F
         coc_file=coc_path,
         listener_threads=_positive_int(get("LISTENER_THREADS"), "LISTENER_THREADS", 32),
         outbox_poll_interval=_positive_duration(get("OUTBOX_POLL_INTERVAL"), "OUTBOX_POLL_INTERVAL", "5s"),
+        reminders=ReminderPolicy(
+            ack_after=_duration(get("REMIND_ACK_AFTER"), "REMIND_ACK_AFTER", "30m"),
+            ack_urgent_after=_duration(get("REMIND_ACK_URGENT_AFTER"), "REMIND_ACK_URGENT_AFTER", "5m"),
+            stale_after=_duration(get("REMIND_STALE_AFTER"), "REMIND_STALE_AFTER", "2d"),
+            reporter_update_after=_duration(get("REPORTER_UPDATE_AFTER"), "REPORTER_UPDATE_AFTER", "3d"),
+            grace=_positive_duration(get("REMINDER_GRACE"), "REMINDER_GRACE", "1d"),
+        ),
+        scheduler_standby_retry=_positive_duration(get("SCHEDULER_STANDBY_RETRY"), "SCHEDULER_STANDBY_RETRY", "10s"),
     )
 
 

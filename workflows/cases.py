@@ -107,6 +107,7 @@ def acknowledge_case(session: Session, notifier: Notifier, *, case_id: int, acto
     _announce(session, case, notifier, entry)
     if case.follow_up_allowed:
         notifier.to_reporter(case.id, "acknowledged")
+        case.reporter_contacted_at = now
     return case
 
 
@@ -186,6 +187,7 @@ def message_reporter(
     )
     _announce(session, case, notifier, entry)
     notifier.to_reporter(case.id, "organizer_message", entry_id=entry.id)
+    case.reporter_contacted_at = now
     return case
 
 

@@ -112,6 +112,7 @@ def submit_report(
         apology_wanted=form.apology_wanted,
         created_at=now,
         updated_at=now,
+        reporter_contacted_at=now,  # the receipt DM
     )
     case.report = Report(
         description=form.description.strip(),
