@@ -13,6 +13,7 @@ from slack_app.stand_in import Message
 from slack_app.transcript import message_text, view_text
 
 WAIT = 15.0
+DEMO_URGENT_ACK = "3s"
 
 
 class Demo:
@@ -62,6 +63,7 @@ class Demo:
         self.reply_in_dm()
         self.handle_the_case()
         self.report_a_message_about_an_organizer()
+        self.reminder_fires()
         self.step("What the reported people were told")
         self.out(
             f"@blake received {len(self.stand_in.dms_to(self.blake.user_id))} message from Speak Out: "
@@ -181,6 +183,19 @@ class Demo:
         self.shows("#coc-organizers (the card)", self.card_now())
         self.shows("@alex", self.message(self.stand_in.dms_to(alex)[-1]))
 
+    def reminder_fires(self) -> None:
+        self.step(
+            f"13. Nobody acknowledges CoC-0002: after {DEMO_URGENT_ACK} (shortened for the demo; "
+            "5 minutes by default for urgent reports) the scheduler reminds the channel"
+        )
+        card = self.stand_in.messages(ESCALATION)[0]
+        reminder = self.stand_in.wait_for(
+            lambda: [m for m in self.stand_in.thread(ESCALATION, card.ts) if ":alarm_clock:" in str(m.blocks)],
+            timeout=WAIT,
+            what="the acknowledgement reminder",
+        )[0]
+        self.shows("#coc-escalation, in the case thread", self.message(reminder))
+
     def report_a_message_about_an_organizer(self) -> None:
         casey = self.casey.user_id
         self.step('11. @casey uses "Report this message" on a DM from @olivia, an organizer')
@@ -225,7 +240,8 @@ def run_demo() -> int:
         database = Path(folder) / "demo.db"
         print("Speak Out demo: the real app on 127.0.0.1, a local stand-in for Slack, and a fresh")
         print(f"SQLite database in {database}. Nothing leaves this machine.")
-        with LocalSpeakOut(f"sqlite:///{database}") as local:
+        env = {"REMIND_ACK_URGENT_AFTER": DEMO_URGENT_ACK, "OUTBOX_POLL_INTERVAL": "1s"}
+        with LocalSpeakOut(f"sqlite:///{database}", scheduler=True, env=env) as local:
             Demo(local).run()
     print("\nDemo finished: every step above went through the real app over signed HTTP requests.")
     return 0

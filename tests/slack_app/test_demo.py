@@ -1,0 +1,39 @@
+"""`speakout demo` is a newcomer's first five minutes: it must run to the end and show the story."""
+
+import os
+import subprocess
+import sys
+
+
+def test_the_demo_runs_end_to_end_and_shows_what_each_person_sees(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_", "ORGANIZER_"))}
+    env["SPEAKOUT_ENV_FILE"] = str(tmp_path / "none.env")
+    result = subprocess.run(
+        [sys.executable, "-m", "slack_app", "demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for seen in (
+        "== Report a concern ==",
+        "Your report *CoC-0001* is with the organizers",
+        "*Reporter*: Anonymous",
+        "We've received your report *CoC-0001*",
+        "*The reporter added:*",
+        "@olivia · acknowledged the case",
+        "A message from the organizers about CoC-0001",
+        "A message from the event organizers",
+        "*Status*: Closed (action taken)",
+        "may guess who reported",
+        "#coc-escalation sees:",
+        ":alarm_clock: *CoC-0002*",
+        "@olivia received 0 messages from Speak Out.",
+    ):
+        assert seen in out
+    assert "Traceback" not in result.stderr
+    assert not any(tmp_path.iterdir()) or all(p.name == "none.env" for p in tmp_path.iterdir())
