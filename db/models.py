@@ -57,6 +57,7 @@ class TimelineKind(StrEnum):
     ACTION_CARRIED_OUT = "action_carried_out"
     CLOSED = "closed"
     REOPENED = "reopened"
+    OWN_UP = "own_up"
 
 
 class Outcome(StrEnum):
@@ -93,6 +94,28 @@ class ReminderKind(StrEnum):
     ACK_DUE = "ack_due"
     STALE = "stale"
     REPORTER_UPDATE = "reporter_update"
+    OWN_UP_NUDGE = "own_up_nudge"
+    OWN_UP_DEADLINE = "own_up_deadline"
+
+
+class OwnUpState(StrEnum):
+    REQUESTED = "requested"
+    WANTS_TO_TALK = "wants_to_talk"
+    SEES_DIFFERENTLY = "sees_differently"
+    UNDER_REVIEW = "under_review"
+    CHANGES_REQUESTED = "changes_requested"
+    AWAITING_CONSENT = "awaiting_consent"
+    DELIVERED = "delivered"
+    NOT_DELIVERED = "not_delivered"
+    ACKNOWLEDGED = "acknowledged"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class RecipientAnswer(StrEnum):
+    ACCEPT = "accept"
+    RECEIVED = "received"
+    NO_RESPONSE = "no_response"
 
 
 class ReminderState(StrEnum):
@@ -151,6 +174,7 @@ class Case(Base):
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
     closing_summary: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    self_report: Mapped[bool] = mapped_column(Boolean, default=False)
     # When the reporter last heard from the app: the reporter follow-up is measured from it.
     reporter_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -161,6 +185,7 @@ class Case(Base):
     parties: Mapped[list["Party"]] = relationship(back_populates="case", order_by="Party.id")
     timeline: Mapped[list["TimelineEntry"]] = relationship(back_populates="case", order_by="TimelineEntry.id")
     actions: Mapped[list["CaseAction"]] = relationship(back_populates="case", order_by="CaseAction.id")
+    own_ups: Mapped[list["OwnUp"]] = relationship(back_populates="case", order_by="OwnUp.id")
 
     __table_args__ = (
         Index("ix_cases_status_created", "status", "created_at"),
@@ -260,6 +285,36 @@ class CaseAction(Base):
     case: Mapped[Case] = relationship(back_populates="actions")
 
 
+class OwnUp(Base):
+    """A mediated own-up: the person asked to own up (``subject_id``), and the person an
+    apology may reach (``recipient_id``: the reporter, or someone a self-report names), who is
+    asked first. The subject is never shown who the recipient is."""
+
+    __tablename__ = "own_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    subject_id: Mapped[str] = mapped_column(String(32), index=True)
+    recipient_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    state: Mapped[OwnUpState] = mapped_column(_enum(OwnUpState))
+    requested_by: Mapped[str | None] = mapped_column(String(32))  # None for a self-report
+    description: Mapped[str] = mapped_column(Text)  # the organizer's neutral words, or the self-report's
+    coc_part: Mapped[str | None] = mapped_column(String(40))
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledgement: Mapped[str | None] = mapped_column(Text)
+    apology: Mapped[str | None] = mapped_column(Text)
+    change: Mapped[str | None] = mapped_column(Text)
+    account: Mapped[str | None] = mapped_column(Text)  # "I see it differently"
+    review_note: Mapped[str | None] = mapped_column(Text)
+    not_delivered_reason: Mapped[str | None] = mapped_column(Text)
+    recipient_answer: Mapped[RecipientAnswer | None] = mapped_column(_enum(RecipientAnswer))
+    review_ts: Mapped[str | None] = mapped_column(String(32))  # the review message in the case thread
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="own_ups")
+
+
 class Reminder(Base):
     """A follow-up owed on a case: one row per (case, kind), rescheduled in place, written in
     the transaction of the change that calls for it."""
@@ -271,12 +326,15 @@ class Reminder(Base):
     kind: Mapped[ReminderKind] = mapped_column(_enum(ReminderKind))
     state: Mapped[ReminderState] = mapped_column(_enum(ReminderState), default=ReminderState.PENDING)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What within the case it is about ("" for the case itself, "own-up-3" for a request), so
+    # several own-up requests on one case each have their own.
+    subject: Mapped[str] = mapped_column(String(40), default="")
     # Times fired since the case last changed in a way that rescheduled it.
     fired: Mapped[int] = mapped_column(Integer, default=0)
     last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        UniqueConstraint("case_id", "kind", name="uq_reminders_case_kind"),
+        UniqueConstraint("case_id", "kind", "subject", name="uq_reminders_case_kind_subject"),
         Index("ix_reminders_state_due", "state", "due_at"),
     )
 

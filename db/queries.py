@@ -21,6 +21,8 @@ from db.models import (
     OutboxMessage,
     OutboxState,
     Outcome,
+    OwnUp,
+    OwnUpState,
     Party,
     PartyRole,
     Routing,
@@ -49,6 +51,8 @@ class CaseFacts:
     assignee_id: str | None = None
     acknowledged_by: str | None = None
     outcome: Outcome | None = None
+    self_report: bool = False
+    own_ups: tuple[tuple[int, str, OwnUpState, datetime | None], ...] = ()  # (id, subject, state, deadline)
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,9 @@ class ReporterContact:
 
 def _load(session: Session, case_id: int) -> Case | None:
     return session.scalar(
-        select(Case).where(Case.id == case_id).options(selectinload(Case.parties), selectinload(Case.report))
+        select(Case)
+        .where(Case.id == case_id)
+        .options(selectinload(Case.parties), selectinload(Case.report), selectinload(Case.own_ups))
     )
 
 
@@ -105,6 +111,8 @@ def case_facts(session: Session, case_id: int) -> CaseFacts | None:
         assignee_id=case.assignee_id,
         acknowledged_by=case.acknowledged_by,
         outcome=case.outcome,
+        self_report=case.self_report,
+        own_ups=tuple((o.id, o.subject_id, o.state, o.deadline_at) for o in case.own_ups),
     )
 
 
@@ -225,4 +233,44 @@ def health(session: Session) -> Health:
         held_cases=[format_reference(number) for number in held],
         outbox_pending=counts.get(OutboxState.PENDING, 0),
         outbox_failed=counts.get(OutboxState.FAILED, 0),
+    )
+
+
+@dataclass(frozen=True)
+class OwnUpFacts:
+    id: int
+    case_id: int
+    reference: str
+    subject_id: str
+    recipient_id: str | None
+    state: OwnUpState
+    description: str
+    coc_part: str | None
+    deadline_at: datetime | None
+    acknowledgement: str | None
+    apology: str | None
+    change: str | None
+    review_note: str | None
+    self_report: bool
+
+
+def own_up_facts(session: Session, own_up_id: int) -> OwnUpFacts | None:
+    own_up = session.get(OwnUp, own_up_id)
+    if own_up is None:
+        return None
+    return OwnUpFacts(
+        id=own_up.id,
+        case_id=own_up.case_id,
+        reference=own_up.case.reference,
+        subject_id=own_up.subject_id,
+        recipient_id=own_up.recipient_id,
+        state=own_up.state,
+        description=own_up.description,
+        coc_part=own_up.coc_part,
+        deadline_at=own_up.deadline_at,
+        acknowledgement=own_up.acknowledgement,
+        apology=own_up.apology,
+        change=own_up.change,
+        review_note=own_up.review_note,
+        self_report=own_up.case.self_report,
     )

@@ -6,7 +6,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from slack_bolt import App
 
 from slack_app import errors
-from slack_app.listeners import cases, home, reports
+from slack_app.listeners import cases, home, own_up, reports
 from slack_app.services import Services
 
 
@@ -26,5 +26,6 @@ def build_app(services: Services, *, executor: Executor | None = None) -> App:
     errors.register(app)
     reports.register(app, services)
     cases.register(app, services)
+    own_up.register(app, services)
     home.register(app, services)
     return app

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -14,6 +15,7 @@ from slack_app.directory import channel_members
 from slack_app.outbox import Handler, Recorder, Retry
 from slack_app.settings import Settings
 from slack_app.views import cases as case_views
+from slack_app.views import own_up as own_up_views
 from slack_app.views import reminders as reminder_views
 from slack_app.views import reporter as reporter_views
 from slack_app.views.message import Message
@@ -23,6 +25,18 @@ from workflows.records import earlier_cases_naming
 from workflows.routing import Channels, Membership, route_case
 
 logger = logging.getLogger(__name__)
+
+# Direct messages of the own-up flow, to the person asked or to the recipient.
+OWN_UP_DMS = {
+    "own_up_request": own_up_views.request_dm,
+    "own_up_changes": own_up_views.changes_dm,
+    "own_up_nudge": own_up_views.nudge_dm,
+    "own_up_withdrawn": lambda _: own_up_views.withdrawn_notice(),
+    "own_up_delivered_notice": lambda _: own_up_views.delivered_notice(),
+    "own_up_accepted_notice": lambda _: own_up_views.accepted_notice(),
+    "apology_offer": own_up_views.offer_dm,
+    "apology_delivered": own_up_views.apology_dm,
+}
 
 
 class Deliveries:
@@ -59,6 +73,9 @@ class Deliveries:
             "ack_escalation": self.escalate_unacknowledged,
             "stale_nudge": self.nudge_stale_case,
             "reporter_update": self.update_reporter,
+            "own_up_review": self.post_own_up_review,
+            "self_report_receipt": self.send_self_report_receipt,
+            **{kind: partial(self.dm_about_own_up, build) for kind, build in OWN_UP_DMS.items()},
         }
 
     # -- organizers ----------------------------------------------------------------------
@@ -177,6 +194,37 @@ class Deliveries:
         contact = self._contact(message.case_id)
         self._dm(contact, reminder_views.reporter_update(contact))
         return None
+
+    # -- own-up --------------------------------------------------------------------------
+    def post_own_up_review(self, message: OutboxMessage) -> Recorder | None:
+        case = self._case(message.case_id)
+        with self.sessions.begin() as session:
+            own_up = queries.own_up_facts(session, message.payload["own_up_id"])
+        if case.routing is Routing.HELD:
+            return None
+        self._post_in_thread(case, own_up_views.review_message(own_up))
+        return None
+
+    def dm_about_own_up(self, build, message: OutboxMessage) -> Recorder | None:
+        """A DM to one party of an own-up, built from the request as it is now."""
+        with self.sessions.begin() as session:
+            own_up = queries.own_up_facts(session, message.payload["own_up_id"])
+        channel = self.client.conversations_open(users=message.payload["user_id"])["channel"]["id"]
+        self.client.chat_postMessage(channel=channel, **build(own_up).as_kwargs())
+        return None
+
+    def send_self_report_receipt(self, message: OutboxMessage) -> Recorder | None:
+        contact = self._contact(message.case_id)
+        channel = self._dm_channel(contact)
+        response = self.client.chat_postMessage(
+            channel=channel, **own_up_views.self_report_receipt(contact.reference).as_kwargs()
+        )
+
+        def record(session: Session) -> None:
+            case = session.get(Case, contact.case_id)
+            case.reporter_dm_channel, case.reporter_dm_ts = channel, response["ts"]
+
+        return record
 
     def _link(self, case: queries.CaseFacts) -> str | None:
         if case.channel_id is None or case.card_ts is None:

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 class Command(StrEnum):
     REPORT = "/report"
+    OWN_UP = "/ownup"
 
 
 class Callback(StrEnum):
@@ -110,3 +111,51 @@ class CaseField(StrEnum):
 
 
 CARD_ACTIONS_BLOCK = "case_actions"
+
+
+class OwnUpAction(StrEnum):
+    """Buttons of the own-up flow; each carries the own-up id (and, for answers, the choice)."""
+
+    REQUEST = "case_request_own_up"  # on the case card (value: case id)
+    APOLOGIZE = "own_up_apologize"
+    TALK = "own_up_talk"
+    DIFFERENTLY = "own_up_differently"
+    DELIVER = "own_up_deliver"
+    ASK_CHANGES = "own_up_ask_changes"
+    DONT_DELIVER = "own_up_dont_deliver"
+    WITHDRAW = "own_up_withdraw"
+    READ_YES = "apology_read_yes"
+    READ_NO = "apology_read_no"
+    ANSWER = "apology_answer"
+
+
+class OwnUpModal(StrEnum):
+    REQUEST = "own_up_request_modal"
+    APOLOGY = "own_up_apology_modal"
+    TALK = "own_up_talk_modal"
+    DIFFERENTLY = "own_up_account_modal"
+    ASK_CHANGES = "own_up_changes_modal"
+    DONT_DELIVER = "own_up_dont_deliver_modal"
+    SELF_REPORT = "self_report_modal"
+
+
+class OwnUpField(StrEnum):
+    """Block ids matching the own-up workflow's field names; action ids are ``<block>_input``."""
+
+    SUBJECT = "subject"
+    DESCRIPTION = "description"
+    COC_PART = "coc_part"
+    DEADLINE = "deadline"
+    ACKNOWLEDGEMENT = "acknowledgement"
+    APOLOGY = "apology"
+    CHANGE = "change"
+    MESSAGE = "message"
+    ACCOUNT = "account"
+    NOTE = "note"
+    REASON = "reason"
+    WHAT = "what"
+    AFFECTED = "affected"
+
+    @property
+    def action(self) -> str:
+        return f"{self.value}_input"

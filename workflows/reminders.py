@@ -46,7 +46,10 @@ class ReminderPolicy:
 
 def plan_reminders(session: Session, case: Case, now: datetime, policy: ReminderPolicy) -> None:
     """Bring the case's reminders in line with its current state."""
-    rows = {row.kind: row for row in session.scalars(select(Reminder).where(Reminder.case_id == case.id))}
+    rows = {
+        row.kind: row
+        for row in session.scalars(select(Reminder).where(Reminder.case_id == case.id, Reminder.subject == ""))
+    }
     active = case.status is not CaseStatus.CLOSED and case.routing in (
         Routing.PENDING,
         Routing.ORGANIZERS,
@@ -125,8 +128,13 @@ def fire_due_reminders(session: Session, notifier: Notifier, *, now: datetime, p
     fired = 0
     for reminder in session.scalars(query).all():
         case = session.get(Case, reminder.case_id)
-        if _fire(reminder, case, notifier, now, policy):
-            fired += 1
+        if reminder.kind in (ReminderKind.OWN_UP_NUDGE, ReminderKind.OWN_UP_DEADLINE):
+            from workflows.own_up import fire_own_up_reminder  # own-up builds on reminders
+
+            done = fire_own_up_reminder(session, notifier, reminder, now)
+        else:
+            done = _fire(reminder, case, notifier, now, policy)
+        fired += done
     return fired
 
 
@@ -184,3 +192,24 @@ def pending_reminders(session: Session, limit: int = 500) -> list[PendingReminde
         .limit(limit)
     ).all()
     return [PendingReminder(format_reference(number), kind, due_at, fired) for number, kind, due_at, fired in rows]
+
+
+def schedule_once(session: Session, *, case_id: int, kind: ReminderKind, subject: str, due_at: datetime) -> None:
+    """A one-off reminder about something within a case (an own-up request's deadline, say);
+    scheduling the same one again moves it."""
+    row = session.scalar(
+        select(Reminder).where(Reminder.case_id == case_id, Reminder.kind == kind, Reminder.subject == subject)
+    )
+    if row is None:
+        session.add(Reminder(case_id=case_id, kind=kind, subject=subject, due_at=due_at, state=ReminderState.PENDING))
+    else:
+        row.due_at, row.state, row.fired = due_at, ReminderState.PENDING, 0
+
+
+def cancel_about(session: Session, *, case_id: int, subject: str) -> None:
+    for row in session.scalars(
+        select(Reminder).where(
+            Reminder.case_id == case_id, Reminder.subject == subject, Reminder.state == ReminderState.PENDING
+        )
+    ):
+        row.state = ReminderState.DONE

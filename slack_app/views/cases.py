@@ -12,7 +12,8 @@ from slack_sdk.models.blocks import (
 
 from db.models import CaseStatus, TimelineKind
 from db.queries import CaseFacts, ReportFacts, TimelineFacts
-from slack_app.ids import CARD_ACTIONS_BLOCK, CaseAction
+from slack_app.ids import CARD_ACTIONS_BLOCK, CaseAction, OwnUpAction
+from slack_app.views import own_up as own_up_views
 from slack_app.views.labels import CATEGORY_LABELS, OUTCOME_LABELS, STATUS_LABELS, mention, mentions
 from slack_app.views.message import Message, quote, slack_date
 from workflows.records import HistoryEntry
@@ -39,9 +40,19 @@ def case_card(case: CaseFacts) -> Message:
             text=f"*Acknowledged*\n{mention(case.acknowledged_by) if case.acknowledged_by else 'Not yet'}"
         ),
     ]
+    if case.self_report:
+        headline = f":raised_hand: *Self-report* · {headline}"
     blocks = [
         SectionBlock(text=MarkdownTextObject(text=headline)),
         SectionBlock(fields=fields),
+    ]
+    own_up_state = own_up_views.card_lines(case)
+    if own_up_state:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=own_up_state)))
+        withdraw = own_up_views.withdraw_buttons(case)
+        if withdraw is not None and case.status is not CaseStatus.CLOSED:
+            blocks.append(withdraw)
+    blocks += [
         case_buttons(case),
         ContextBlock(elements=[MarkdownTextObject(text="The report and everything about it is in the thread.")]),
     ]
@@ -76,6 +87,7 @@ def case_buttons(case: CaseFacts) -> ActionsBlock:
             value=value,
         ),
         ButtonElement(text="Record action", action_id=CaseAction.RECORD_ACTION, value=value),
+        ButtonElement(text="Request own-up", action_id=OwnUpAction.REQUEST, value=value),
         ButtonElement(text="Close", action_id=CaseAction.CLOSE, value=value, style="danger"),
     ]
     return ActionsBlock(block_id=CARD_ACTIONS_BLOCK, elements=elements)

@@ -81,6 +81,7 @@ def upgrade() -> None:
         ),
         sa.Column("closing_summary", sa.Text(), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("self_report", sa.Boolean(), nullable=False),
         sa.Column("reporter_contacted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -182,6 +183,58 @@ def upgrade() -> None:
         batch_op.create_index("ix_outbox_state_id", ["state", "id"], unique=False)
 
     op.create_table(
+        "own_ups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.String(length=32), nullable=False),
+        sa.Column("recipient_id", sa.String(length=32), nullable=True),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "requested",
+                "wants_to_talk",
+                "sees_differently",
+                "under_review",
+                "changes_requested",
+                "awaiting_consent",
+                "delivered",
+                "not_delivered",
+                "acknowledged",
+                "expired",
+                "withdrawn",
+                name="ownupstate",
+                native_enum=False,
+                length=25,
+            ),
+            nullable=False,
+        ),
+        sa.Column("requested_by", sa.String(length=32), nullable=True),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("coc_part", sa.String(length=40), nullable=True),
+        sa.Column("deadline_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("acknowledgement", sa.Text(), nullable=True),
+        sa.Column("apology", sa.Text(), nullable=True),
+        sa.Column("change", sa.Text(), nullable=True),
+        sa.Column("account", sa.Text(), nullable=True),
+        sa.Column("review_note", sa.Text(), nullable=True),
+        sa.Column("not_delivered_reason", sa.Text(), nullable=True),
+        sa.Column(
+            "recipient_answer",
+            sa.Enum("accept", "received", "no_response", name="recipientanswer", native_enum=False, length=19),
+            nullable=True,
+        ),
+        sa.Column("review_ts", sa.String(length=32), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_own_ups_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_own_ups")),
+    )
+    with op.batch_alter_table("own_ups", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_own_ups_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_own_ups_recipient_id"), ["recipient_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_own_ups_subject_id"), ["subject_id"], unique=False)
+
+    op.create_table(
         "parties",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -202,18 +255,28 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum("ack_due", "stale", "reporter_update", name="reminderkind", native_enum=False, length=23),
+            sa.Enum(
+                "ack_due",
+                "stale",
+                "reporter_update",
+                "own_up_nudge",
+                "own_up_deadline",
+                name="reminderkind",
+                native_enum=False,
+                length=23,
+            ),
             nullable=False,
         ),
         sa.Column(
             "state", sa.Enum("pending", "done", name="reminderstate", native_enum=False, length=15), nullable=False
         ),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("subject", sa.String(length=40), nullable=False),
         sa.Column("fired", sa.Integer(), nullable=False),
         sa.Column("last_fired_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_reminders_case_id_cases")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
-        sa.UniqueConstraint("case_id", "kind", name="uq_reminders_case_kind"),
+        sa.UniqueConstraint("case_id", "kind", "subject", name="uq_reminders_case_kind_subject"),
     )
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.create_index("ix_reminders_state_due", ["state", "due_at"], unique=False)
@@ -256,6 +319,7 @@ def upgrade() -> None:
                 "action_carried_out",
                 "closed",
                 "reopened",
+                "own_up",
                 name="timelinekind",
                 native_enum=False,
                 length=27,
@@ -287,6 +351,12 @@ def downgrade() -> None:
         batch_op.drop_index("ix_parties_user_role")
 
     op.drop_table("parties")
+    with op.batch_alter_table("own_ups", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_own_ups_subject_id"))
+        batch_op.drop_index(batch_op.f("ix_own_ups_recipient_id"))
+        batch_op.drop_index(batch_op.f("ix_own_ups_case_id"))
+
+    op.drop_table("own_ups")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_state_id")
 
