@@ -66,8 +66,8 @@ class Demo:
         self.reminder_fires()
         self.step("What the reported people were told")
         self.out(
-            f"@blake received {len(self.stand_in.dms_to(self.blake.user_id))} message from Speak Out: "
-            "the organizers' request to stop, above."
+            f"@blake received {len(self.stand_in.dms_to(self.blake.user_id))} messages from Speak Out, all above: "
+            "the request to own up, and that the apology was delivered and accepted. Never who reported."
         )
         self.out(f"@olivia received {len(self.stand_in.dms_to(self.olivia.user_id))} messages from Speak Out.")
 
@@ -160,28 +160,82 @@ class Demo:
         self.local.settle()
         self.shows("#coc-organizers, in the case thread", self.latest_in_thread())
 
-        self.step("9. @omar records an action: @blake is asked to stop")
+        self.step("9. @omar records an action: a formal warning for @blake")
         self.click(omar, "case_record_action", value=case_id)
         self.submit(
             omar,
-            {
-                "kind": "asked_to_stop",
-                "subject": blake,
-                "reason": "Witness confirmed it; first incident.",
-                "message": "Several people were uncomfortable with photos being taken of them. Please stop.",
-            },
-        )
-        self.shows(
-            "@blake (the reported person: no report, no reporter, no case details)",
-            self.message(self.stand_in.dms_to(blake)[-1]),
+            {"kind": "formal_warning", "subject": blake, "reason": "A witness confirmed it; first incident."},
         )
         self.shows("#coc-organizers, in the case thread", self.latest_in_thread())
+        self.own_up(case_id)
 
-        self.step("10. @omar closes the case with an outcome and a summary")
+        self.step("10f. @omar closes the case with an outcome and a summary")
         self.click(omar, "case_close", value=case_id)
-        self.submit(omar, {"outcome": "action_taken", "summary": "Asked to stop; no further reports."})
+        self.submit(omar, {"outcome": "action_taken", "summary": "Warned; apologized; apology accepted."})
         self.shows("#coc-organizers (the card)", self.card_now())
         self.shows("@alex", self.message(self.stand_in.dms_to(alex)[-1]))
+
+    def own_up(self, case_id: str) -> None:
+        omar, alex, blake = self.local.cast.organizers[1].user_id, self.alex.user_id, self.blake.user_id
+        self.step("10a. @omar asks @blake to own up, in neutral words of his own")
+        self.click(omar, "case_request_own_up", value=case_id)
+        self.submit(
+            omar,
+            {
+                "subject": blake,
+                "description": "Taking photos of attendees in the hallway without asking them first.",
+                "coc_part": "recording",
+                "deadline": "3d",
+            },
+        )
+        request = self.stand_in.dms_to(blake)[-1]
+        self.shows("@blake (no report, no reporter, no case reference)", self.message(request))
+
+        self.step("10b. @blake owns up and apologizes")
+        self.local.slack.block_action(
+            blake,
+            "own_up_apologize",
+            value=request.blocks[-1]["elements"][0]["value"],
+            message=request.to_dict(),
+            channel_id=request.channel,
+        )
+        self.local.settle()
+        self.submit(
+            blake,
+            {
+                "acknowledgement": "I took photos of people without asking.",
+                "apology": "I'm sorry. I should have asked, and I've deleted the photos.",
+                "change": "I'll always ask before taking a picture of anyone.",
+            },
+        )
+        self.shows("#coc-organizers, in the case thread (for review)", self.latest_in_thread())
+
+        self.step("10c. @omar delivers it: Speak Out asks @alex first")
+        review = self.stand_in.thread(ORGANIZERS, self.stand_in.messages(ORGANIZERS)[0].ts)[-1]
+        own_up_id = review.blocks[-1]["elements"][0]["value"]
+        self.local.slack.block_action(
+            omar, "own_up_deliver", value=own_up_id, message=review.to_dict(), channel_id=ORGANIZERS
+        )
+        self.local.settle()
+        offer = self.stand_in.dms_to(alex)[-1]
+        self.shows("@alex", self.message(offer))
+
+        self.step("10d. @alex chooses to read it")
+        self.local.slack.block_action(
+            alex, "apology_read_yes", value=own_up_id, message=offer.to_dict(), channel_id=offer.channel
+        )
+        self.local.settle()
+        apology = self.stand_in.dms_to(alex)[-1]
+        self.shows("@alex", self.message(apology))
+        self.shows("@blake", self.message(self.stand_in.dms_to(blake)[-1]))
+
+        self.step("10e. @alex answers: Thank you, I accept")
+        self.local.slack.block_action(
+            alex, "apology_answer", value=f"{own_up_id}:accept", message=apology.to_dict(), channel_id=apology.channel
+        )
+        self.local.settle()
+        self.shows("#coc-organizers, in the case thread", self.latest_in_thread())
+        self.shows("@blake", self.message(self.stand_in.dms_to(blake)[-1]))
 
     def reminder_fires(self) -> None:
         self.step(
