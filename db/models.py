@@ -4,10 +4,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, UTCDateTime
+from db.crypto import EncryptedText
 
 
 class CaseStatus(StrEnum):
@@ -172,7 +173,7 @@ class Case(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(32))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
-    closing_summary: Mapped[str | None] = mapped_column(Text)
+    closing_summary: Mapped[str | None] = mapped_column(EncryptedText)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     self_report: Mapped[bool] = mapped_column(Boolean, default=False)
     # When the reporter last heard from the app: the reporter follow-up is measured from it.
@@ -217,16 +218,16 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(EncryptedText)
     location_channel_id: Mapped[str | None] = mapped_column(String(32))
-    location_text: Mapped[str | None] = mapped_column(Text)
+    location_text: Mapped[str | None] = mapped_column(EncryptedText)
     occurred_on: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD as the reporter chose it
     occurred_at_time: Mapped[str | None] = mapped_column(String(5))  # HH:MM, the reporter's local time
-    others_involved: Mapped[str | None] = mapped_column(Text)  # people who are not in Slack
+    others_involved: Mapped[str | None] = mapped_column(EncryptedText)  # people who are not in Slack
     evidence_channel_id: Mapped[str | None] = mapped_column(String(32))
     evidence_ts: Mapped[str | None] = mapped_column(String(32))
     evidence_author_id: Mapped[str | None] = mapped_column(String(32))
-    evidence_excerpt: Mapped[str | None] = mapped_column(Text)
+    evidence_excerpt: Mapped[str | None] = mapped_column(EncryptedText)
 
     case: Mapped[Case] = relationship(back_populates="report")
 
@@ -259,7 +260,7 @@ class TimelineEntry(Base):
     actor_id: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     summary: Mapped[str] = mapped_column(String(300), default="")
-    body: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(EncryptedText)
 
     case: Mapped[Case] = relationship(back_populates="timeline")
 
@@ -275,8 +276,8 @@ class CaseAction(Base):
     kind: Mapped[ActionKind] = mapped_column(_enum(ActionKind))
     subject_id: Mapped[str | None] = mapped_column(String(32))
     decided_by: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str] = mapped_column(Text)
-    message: Mapped[str | None] = mapped_column(Text)  # the "please stop" DM, in the organizer's words
+    reason: Mapped[str] = mapped_column(EncryptedText)
+    message: Mapped[str | None] = mapped_column(EncryptedText)  # the "please stop" DM, in the organizer's words
     channel_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     result: Mapped[ActionResult] = mapped_column(_enum(ActionResult))
     result_detail: Mapped[str | None] = mapped_column(String(300))
@@ -298,15 +299,15 @@ class OwnUp(Base):
     recipient_id: Mapped[str | None] = mapped_column(String(32), index=True)
     state: Mapped[OwnUpState] = mapped_column(_enum(OwnUpState))
     requested_by: Mapped[str | None] = mapped_column(String(32))  # None for a self-report
-    description: Mapped[str] = mapped_column(Text)  # the organizer's neutral words, or the self-report's
+    description: Mapped[str] = mapped_column(EncryptedText)  # the organizer's neutral words, or the self-report's
     coc_part: Mapped[str | None] = mapped_column(String(40))
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    acknowledgement: Mapped[str | None] = mapped_column(Text)
-    apology: Mapped[str | None] = mapped_column(Text)
-    change: Mapped[str | None] = mapped_column(Text)
-    account: Mapped[str | None] = mapped_column(Text)  # "I see it differently"
-    review_note: Mapped[str | None] = mapped_column(Text)
-    not_delivered_reason: Mapped[str | None] = mapped_column(Text)
+    acknowledgement: Mapped[str | None] = mapped_column(EncryptedText)
+    apology: Mapped[str | None] = mapped_column(EncryptedText)
+    change: Mapped[str | None] = mapped_column(EncryptedText)
+    account: Mapped[str | None] = mapped_column(EncryptedText)  # "I see it differently"
+    review_note: Mapped[str | None] = mapped_column(EncryptedText)
+    not_delivered_reason: Mapped[str | None] = mapped_column(EncryptedText)
     recipient_answer: Mapped[RecipientAnswer | None] = mapped_column(_enum(RecipientAnswer))
     review_ts: Mapped[str | None] = mapped_column(String(32))  # the review message in the case thread
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

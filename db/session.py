@@ -1,11 +1,24 @@
 """Engine and session factory. The session's lifecycle belongs to the edges (listeners, jobs,
 CLI commands): ``with sessions.begin() as session:``; domain code only flushes."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.crypto import KeyRing, attach
 
-def make_engine(url: str) -> Engine:
+
+def make_engine(url: str, *, keys: Sequence[str] = ()) -> Engine:
+    """An engine for ``url``; ``keys`` (Fernet keys, newest first) read and write the encrypted
+    columns. Without keys, encrypted columns can be neither read nor written."""
+    engine = _make_engine(url)
+    if keys:
+        attach(engine.dialect, KeyRing(keys))
+    return engine
+
+
+def _make_engine(url: str) -> Engine:
     # hide_parameters: SQL errors must never carry report text into the logs.
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)

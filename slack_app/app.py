@@ -5,7 +5,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 
-from slack_app import errors
+from slack_app import errors, guard
 from slack_app.listeners import cases, home, own_up, reports
 from slack_app.services import Services
 
@@ -17,6 +17,8 @@ def build_app(services: Services, *, executor: Executor | None = None) -> App:
         client=services.client,
         # The token is checked by `speakout serve` itself, with a one-line message.
         token_verification_enabled=False,
+        # Malformed requests stop here, before Bolt's own middleware and matchers read them.
+        before_authorize=guard.check_shape,
         # Acknowledge first, work after: listeners run on a pool sized for a busy event,
         # not Bolt's default five threads.
         listener_executor=executor

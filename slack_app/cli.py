@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run the reminder scheduler (and message delivery), no web server")
     worker.set_defaults(run=_worker)
 
+    keys = commands.add_parser("keys", help="encryption keys for reports at rest").add_subparsers(title="key commands")
+    keys.add_parser("generate", help="print a new key for ENCRYPTION_KEY").set_defaults(run=_keys_generate)
+    keys.add_parser(
+        "rotate", help="re-encrypt everything with the newest key (the first in ENCRYPTION_KEY)"
+    ).set_defaults(run=_keys_rotate)
+
     reminders = commands.add_parser("reminders", help="follow-up reminders").add_subparsers(title="reminder commands")
     reminders.add_parser("list", help="pending reminders: case, kind, due").set_defaults(run=_reminders_list)
 
@@ -112,6 +118,28 @@ def _worker(args: argparse.Namespace) -> int:
         return 2
 
 
+def _keys_generate(args: argparse.Namespace) -> int:
+    from db.crypto import generate_key
+
+    print(generate_key())
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace) -> int:
+    """Put the new key first in ENCRYPTION_KEY (keeping the old ones after it), run this, then
+    drop the old keys once it has finished."""
+    from db.base import Base
+    from db.crypto import rotate_all
+
+    sessions = _read_sessions()
+    if sessions is None:
+        return 2
+    with sessions.begin() as session:
+        rewritten = rotate_all(session, Base.metadata)
+    print(f"Re-encrypted {rewritten} values with the newest key. The older keys can now be removed.")
+    return 0
+
+
 def _reminders_list(args: argparse.Namespace) -> int:
     from workflows.reminders import pending_reminders
 
@@ -158,10 +186,10 @@ def _read_sessions():
 
     from db.models import Case, CaseAction, Party, Report, TimelineEntry
     from db.session import make_engine, make_sessionmaker
-    from slack_app.settings import DATABASE_DEFAULT
+    from slack_app.settings import DATABASE_DEFAULT, encryption_keys
 
     url = os.environ.get("DATABASE_URL") or DATABASE_DEFAULT
-    engine = make_engine(url)
+    engine = make_engine(url, keys=encryption_keys(os.environ.get("ENCRYPTION_KEY", "").strip() or None))
     database = engine.url.database
     if engine.dialect.name == "sqlite" and database not in (None, "", ":memory:") and not Path(database).exists():
         tables: set[str] = set()  # connecting would create an empty database file

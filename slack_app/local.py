@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
 
+from db.crypto import generate_key
 from slack_app.app import build_app
 from slack_app.scheduler import Scheduler
 from slack_app.services import Clock, Services, build_services, utc_now
@@ -86,6 +87,7 @@ class LocalSpeakOut:
         self.cast = Cast()
         self.stand_in = SlackStandIn(latency=latency)
         self.signing_secret = secrets.token_hex(16)
+        self.encryption_key = (env or {}).get("ENCRYPTION_KEY") or generate_key()
         self._database_url = database_url
         self._clock = clock
         self._escalation = escalation
@@ -107,6 +109,7 @@ class LocalSpeakOut:
             "SLACK_API_URL": self.stand_in.url,
             "DATABASE_URL": self._database_url,
             "ORGANIZER_CHANNEL_ID": ORGANIZERS,
+            "ENCRYPTION_KEY": self.encryption_key,
             **({"ESCALATION_CHANNEL_ID": ESCALATION} if self._escalation else {}),
             **self._env,
         }

@@ -35,7 +35,7 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool = True) -> Services:
     pin_library_loggers()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, keys=settings.encryption_keys)
     if migrate:
         upgrade(engine)
     sessions = make_sessionmaker(engine)

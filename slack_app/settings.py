@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
+from cryptography.fernet import Fernet
+
 from slack_app.durations import parse_duration
 from workflows.reminders import ReminderPolicy
 
@@ -43,6 +45,7 @@ class Settings:
     listener_threads: int = 32
     outbox_poll_interval: timedelta = timedelta(seconds=5)
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
+    encryption_keys: tuple[str, ...] = ()
     scheduler_standby_retry: timedelta = timedelta(seconds=10)
 
 
@@ -99,6 +102,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, socket_mode: bool = F
         raise SettingsError(f"COC_FILE points to {coc_file}, which is not a readable file")
 
     return Settings(
+        encryption_keys=encryption_keys(get("ENCRYPTION_KEY")),
         bot_token=bot_token,
         signing_secret=signing_secret,
         app_token=app_token,
@@ -119,6 +123,24 @@ def load_settings(env: Mapping[str, str] | None = None, *, socket_mode: bool = F
         ),
         scheduler_standby_retry=_positive_duration(get("SCHEDULER_STANDBY_RETRY"), "SCHEDULER_STANDBY_RETRY", "10s"),
     )
+
+
+GENERATE_KEY_HINT = "generate one with `speakout keys generate` and keep it safe: reports can't be read without it"
+
+
+def encryption_keys(value: str | None) -> tuple[str, ...]:
+    """ENCRYPTION_KEY: one Fernet key, or several separated by commas, newest first."""
+    if value is None:
+        raise SettingsError(f"ENCRYPTION_KEY is not set: {GENERATE_KEY_HINT}")
+    keys = tuple(key.strip() for key in value.split(",") if key.strip())
+    for key in keys:
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            raise SettingsError(f"ENCRYPTION_KEY holds a malformed key: {GENERATE_KEY_HINT}") from None
+    if not keys:
+        raise SettingsError(f"ENCRYPTION_KEY is empty: {GENERATE_KEY_HINT}")
+    return keys
 
 
 def _positive_int(value: str | None, name: str, default: int) -> int:

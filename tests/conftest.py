@@ -12,9 +12,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from db.base import Base
+from db.crypto import generate_key
 from db.migrate import upgrade
 from db.session import make_engine
 from slack_app.local import LocalSpeakOut
+
+# One key for the whole run: the session database is written by several engines.
+TEST_ENCRYPTION_KEY = generate_key()
 
 
 class FakeClock:
@@ -60,7 +64,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, keys=[TEST_ENCRYPTION_KEY])
     yield engine
     engine.dispose()
 
@@ -102,5 +106,5 @@ def clock() -> FakeClock:
 @pytest.fixture
 def local(database_url: str, clean_db: Engine) -> Iterator[LocalSpeakOut]:
     """The whole app on loopback against the Web API stand-in, with the real clock."""
-    with LocalSpeakOut(database_url) as running:
+    with LocalSpeakOut(database_url, env={"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}) as running:
         yield running

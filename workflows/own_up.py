@@ -201,6 +201,8 @@ def talk_to_organizer(
     own_up = _as_subject(session, own_up_id, user_id)
     words = _text(message, "message", "your message")
     _move(own_up, AWAITING_REPLY, S.WANTS_TO_TALK, now)
+    # They have replied: the organizers owe the next step, so no nudge and no expiry.
+    cancel_about(session, case_id=own_up.case_id, subject=subject_key(own_up.id))
     _entry(session, own_up.case, notifier, user_id, now, f"<@{user_id}> wants to talk to an organizer", body=words)
     return own_up
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import PlainTextObject
 from slack_sdk.models.views import View
 from sqlalchemy.exc import IntegrityError
 
@@ -222,7 +223,7 @@ def register(app: App, services: Services) -> None:
             return
         confirmation = report_sent(reference, urgent=False, urgent_help_text="")
         confirmation.callback_id = Callback.REPORT_SENT
-        confirmation.title = "Thank you"
+        confirmation.title = PlainTextObject(text="Thank you")  # set after construction: not converted
         ack(response_action="update", view=confirmation)
         services.outbox.wake()
 

@@ -13,6 +13,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote_plus, urlencode
 
 from slack_app.stand_in import SlackRequests, SlackStandIn
+from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.e2e.helpers import eventually
 
 ORGANIZERS = "C0ORGANIZE"
@@ -110,6 +111,7 @@ def test_speakout_serve_answers_health_checks_and_signed_slack_requests(database
             SLACK_API_URL=stand_in.url,
             DATABASE_URL=url,
             ORGANIZER_CHANNEL_ID=ORGANIZERS,
+            ENCRYPTION_KEY=TEST_ENCRYPTION_KEY,
             # The most talkative level: report text must stay out of the logs even here.
             LOG_LEVEL="DEBUG",
         )

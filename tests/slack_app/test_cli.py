@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from db.crypto import generate_key
+
 BOT_TOKEN = "xoxb-1111-2222-abcdefABCDEF"
 SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"
 
@@ -94,6 +96,7 @@ def test_settings_are_read_from_the_env_file(tmp_path: Path):
         f"SLACK_SIGNING_SECRET={SIGNING_SECRET}\n"
         f"DATABASE_URL=sqlite:///{tmp_path / 'env.db'}\n"
         "ORGANIZER_CHANNEL_ID=#coc-organizers\n"
+        f"ENCRYPTION_KEY={generate_key()}\n"
     )
     env = clean_env(tmp_path, SPEAKOUT_ENV_FILE=str(env_file))
 

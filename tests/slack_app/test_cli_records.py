@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.models import ActionKind, ActionResult, Case, CaseAction, Category, TimelineEntry, TimelineKind
 from db.session import make_sessionmaker
+from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.workflows.recording import RecordingNotifier
 from workflows.reports import ReportForm, submit_report
 from workflows.routing import Channels, Membership, route_case
@@ -27,7 +28,12 @@ MEMBERS = Membership(organizers=frozenset({"U0ORG1"}), escalation=frozenset({"U0
 
 def speakout(tmp_path: Path, *args: str, database_url: str) -> subprocess.CompletedProcess[str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith(SETTING_PREFIXES)}
-    env.update(DATABASE_URL=database_url, SPEAKOUT_ENV_FILE="/nonexistent", LOG_LEVEL="INFO")
+    env.update(
+        DATABASE_URL=database_url,
+        SPEAKOUT_ENV_FILE="/nonexistent",
+        LOG_LEVEL="INFO",
+        ENCRYPTION_KEY=TEST_ENCRYPTION_KEY,
+    )
     return subprocess.run(
         [sys.executable, "-m", "slack_app", *args],
         cwd=tmp_path,

@@ -10,6 +10,7 @@ from slack_app.local import ORGANIZERS
 from slack_app.services import build_services
 from slack_app.settings import load_settings
 from slack_app.stand_in import SlackStandIn
+from tests.conftest import TEST_ENCRYPTION_KEY
 from workflows.outbox import OutboxNotifier
 from workflows.reports import ReportForm, submit_report
 
@@ -34,6 +35,7 @@ def services(stand_in, database_url, clean_db, clock):
             "SLACK_API_URL": stand_in.url,
             "DATABASE_URL": database_url,
             "ORGANIZER_CHANNEL_ID": ORGANIZERS,
+            "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
         }
     )
     services = build_services(settings, clock=clock, migrate=False)
