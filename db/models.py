@@ -59,6 +59,7 @@ class TimelineKind(StrEnum):
     CLOSED = "closed"
     REOPENED = "reopened"
     OWN_UP = "own_up"
+    PURGED = "purged"
 
 
 class Outcome(StrEnum):
@@ -176,6 +177,7 @@ class Case(Base):
     closing_summary: Mapped[str | None] = mapped_column(EncryptedText)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     self_report: Mapped[bool] = mapped_column(Boolean, default=False)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the reporter last heard from the app: the reporter follow-up is measured from it.
     reporter_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -192,6 +194,7 @@ class Case(Base):
         Index("ix_cases_status_created", "status", "created_at"),
         Index("ix_cases_channel_status", "channel_id", "status", "urgent", "created_at"),
         Index("ix_cases_routing", "routing"),
+        Index("ix_cases_closed_purged", "closed_at", "purged_at"),
     )
 
     @property

@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", metavar="PATH", help="the file to write (default: CoC-0042.md in this directory)")
     export.set_defaults(run=_case_export)
 
+    purge = case.add_parser("purge", help="erase a case's texts and names now, keeping it for counts")
+    purge.add_argument("reference", help="for example CoC-0042")
+    purge.add_argument("--yes", action="store_true", help="really erase (it can't be undone)")
+    purge.set_defaults(run=_case_purge)
+
     person = commands.add_parser("person", help="what the records say about a person").add_subparsers(
         title="person commands"
     )
@@ -116,6 +121,39 @@ def _worker(args: argparse.Namespace) -> int:
     except SchedulerRefused as refused:
         print(f"speakout: {refused}", file=sys.stderr)
         return 2
+
+
+def _case_purge(args: argparse.Namespace) -> int:
+    from workflows.errors import NotFound, WorkflowError
+    from workflows.records import parse_reference
+    from workflows.retention import find_case, purge_case
+
+    try:
+        number = parse_reference(args.reference)
+    except NotFound as error:
+        print(f"speakout: {error}", file=sys.stderr)
+        return 2
+    if not args.yes:
+        print(f"speakout: this erases every text and name of {args.reference} for good: add --yes", file=sys.stderr)
+        return 2
+    sessions = _read_sessions()
+    if sessions is None:
+        return 2
+    from datetime import UTC, datetime
+
+    with sessions.begin() as session:
+        case = find_case(session, number)
+        if case is None:
+            print(f"speakout: no case {args.reference}", file=sys.stderr)
+            return 2
+        try:
+            purge_case(session, case, now=datetime.now(UTC), why="on request")
+        except WorkflowError as error:
+            print(f"speakout: {error}", file=sys.stderr)
+            return 2
+        reference = case.reference
+    print(f"Erased the texts and names of {reference}; its reference, dates and outcome remain for counts.")
+    return 0
 
 
 def _keys_generate(args: argparse.Namespace) -> int:

@@ -1,5 +1,5 @@
 """The shape every listener relies on, checked once before any of them (or Bolt's own
-matchers) looks at a request.
+matchers) looks at a request; and an acknowledgement that stays sent.
 
 The signature is already verified (in ``web.py``), so a bad shape means a broken or forged
 request from someone holding the signing secret, or a Slack change. Either way it gets a
@@ -7,6 +7,12 @@ request from someone holding the signing secret, or a Slack change. Either way i
 ``body["user"]["id"]`` or ``view["id"]`` without a KeyError turning into a 500.
 Values inside those shapes (button values, ``private_metadata``, modal state) are still
 only pointers: listeners reload and re-authorize everything from the signed user id.
+
+Listeners acknowledge first and work after; a failure after ``ack()`` is logged by the
+``@app.error`` handler. Bolt 1.30 then also resets ``ack.response`` to None, and when that
+happens before the request thread has seen the acknowledgement (a failure within ~10 ms of
+``ack()``), the request thread waits out the 3 s timeout and answers 404. ``StickyAck``
+keeps the first answer, so Slack gets the acknowledgement the listener sent.
 """
 
 import logging
@@ -14,7 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltResponse
+from slack_bolt import Ack, BoltContext, BoltResponse
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +33,22 @@ VIEWS = {"view_submission", "view_closed"}
 KNOWN_TYPES = INTERACTIVE | {"event_callback", "url_verification"}
 
 
-def check_shape(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+class StickyAck(Ack):
+    """An ``ack`` whose answer, once given, is not taken back."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "response" and value is None and getattr(self, "response", None) is not None:
+            return
+        super().__setattr__(name, value)
+
+
+def check_shape(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
     """A Bolt global middleware: pass on a well-shaped request, answer 400 to any other."""
     problem = shape_problem(body)
     if problem is not None:
         logger.warning("refused a malformed Slack request: %s", problem)
         return BoltResponse(status=400, body="")
+    context["ack"] = StickyAck()
     next()
     return None
 
@@ -43,8 +59,8 @@ def shape_problem(body: Any) -> str | None:
     if not isinstance(body, dict):
         return "the body is not an object"
     kind = body.get("type")
-    if kind is not None and kind not in KNOWN_TYPES:
-        return "unknown type"
+    if kind is not None and (not isinstance(kind, str) or kind not in KNOWN_TYPES):
+        return "type is not one this app handles"
     if kind is None and "command" not in body:
         return None if body.get("ssl_check") == "1" else "neither a command, an event nor an interaction"
     checks = [
@@ -78,7 +94,7 @@ def _interaction_problem(body: dict[str, Any]) -> str | None:
         return "user.id is missing or not a user id"
     if "trigger_id" in body and not isinstance(body["trigger_id"], str):
         return "trigger_id is not a string"
-    for part in ("channel", "container", "message", "view"):
+    for part in ("channel", "container", "message"):
         if part in body and not isinstance(body[part], dict):
             return f"{part} is not an object"
     if body["type"] == "block_actions":
@@ -87,16 +103,24 @@ def _interaction_problem(body: dict[str, Any]) -> str | None:
             return "actions is not a non-empty list"
         if not all(isinstance(action, dict) and isinstance(action.get("action_id"), str) for action in actions):
             return "an action is not an object with an action_id"
-    if body["type"] in VIEWS:
-        return _view_problem(body.get("view"))
+    if body["type"] in VIEWS or "view" in body:
+        return _view_problem(body.get("view"), submitted=body["type"] in VIEWS)
     return None
 
 
-def _view_problem(view: Any) -> str | None:
+def _view_problem(view: Any, *, submitted: bool) -> str | None:
+    """A modal the interaction happened in (``submitted``: a submission or a close)."""
     if not isinstance(view, dict):
-        return "view is missing"
+        return "view is missing or not an object"
     if not isinstance(view.get("id"), str) or not VIEW_ID.fullmatch(view["id"]):
         return "view.id is missing or not a view id"
+    blocks = view.get("blocks", [])
+    if not isinstance(blocks, list) or not all(
+        isinstance(block, dict) and isinstance(block.get("block_id", ""), str) for block in blocks
+    ):
+        return "view.blocks is not a list of blocks"
+    if not submitted:
+        return None
     if not isinstance(view.get("callback_id"), str):
         return "view.callback_id is missing or not a string"
     state = view.get("state")
@@ -104,11 +128,6 @@ def _view_problem(view: Any) -> str | None:
         return "view.state.values is missing or not an object"
     if not isinstance(view.get("private_metadata"), str):
         return "view.private_metadata is missing or not a string"
-    blocks = view.get("blocks", [])
-    if not isinstance(blocks, list) or not all(
-        isinstance(block, dict) and isinstance(block.get("block_id", ""), str) for block in blocks
-    ):
-        return "view.blocks is not a list of blocks"
     return None
 
 

@@ -7,6 +7,7 @@ import logging
 from slack_app.services import Services
 from workflows.outbox import OutboxNotifier
 from workflows.reminders import fire_due_reminders
+from workflows.retention import purge_expired_cases
 
 logger = logging.getLogger(__name__)
 
@@ -29,3 +30,14 @@ def dispatch_reminders() -> None:
     if fired:
         logger.info("fired %d reminder(s)", fired)
         services.outbox.wake()
+
+
+def purge_expired() -> None:
+    """Erase the texts of cases closed longer ago than RETENTION_DAYS."""
+    services = _services
+    if services is None:
+        return
+    with services.sessions.begin() as session:
+        purged = purge_expired_cases(session, now=services.clock(), retention=services.settings.retention)
+    if purged:
+        logger.info("erased the texts of %d case(s) past their retention", purged)

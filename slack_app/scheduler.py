@@ -136,6 +136,9 @@ class Scheduler:
             id="dispatch-reminders",
             replace_existing=True,
         )
+        scheduler.add_job(
+            "slack_app.jobs:purge_expired", "interval", hours=1, id="purge-expired", replace_existing=True
+        )
         self.scheduler = scheduler
         self.leading.set()
         logger.info("this process runs the scheduler")

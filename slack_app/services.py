@@ -48,5 +48,6 @@ def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool 
         deliveries.handlers(),
         clock=clock,
         poll_interval=settings.outbox_poll_interval.total_seconds(),
+        give_up_after=settings.outbox_give_up_after,
     )
     return Services(settings=settings, engine=engine, sessions=sessions, client=client, outbox=outbox, clock=clock)

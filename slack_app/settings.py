@@ -46,6 +46,8 @@ class Settings:
     outbox_poll_interval: timedelta = timedelta(seconds=5)
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
     encryption_keys: tuple[str, ...] = ()
+    retention: timedelta = timedelta(days=365)
+    outbox_give_up_after: timedelta = timedelta(days=1)
     scheduler_standby_retry: timedelta = timedelta(seconds=10)
 
 
@@ -121,6 +123,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, socket_mode: bool = F
             reporter_update_after=_duration(get("REPORTER_UPDATE_AFTER"), "REPORTER_UPDATE_AFTER", "3d"),
             grace=_positive_duration(get("REMINDER_GRACE"), "REMINDER_GRACE", "1d"),
         ),
+        retention=timedelta(days=_whole_number(get("RETENTION_DAYS"), "RETENTION_DAYS", 365)),
+        outbox_give_up_after=_positive_duration(get("OUTBOX_GIVE_UP_AFTER"), "OUTBOX_GIVE_UP_AFTER", "1d"),
         scheduler_standby_retry=_positive_duration(get("SCHEDULER_STANDBY_RETRY"), "SCHEDULER_STANDBY_RETRY", "10s"),
     )
 
@@ -141,6 +145,14 @@ def encryption_keys(value: str | None) -> tuple[str, ...]:
     if not keys:
         raise SettingsError(f"ENCRYPTION_KEY is empty: {GENERATE_KEY_HINT}")
     return keys
+
+
+def _whole_number(value: str | None, name: str, default: int) -> int:
+    if value is None:
+        return default
+    if not re.fullmatch(r"[0-9]+", value):
+        raise SettingsError(f"{name} must be a whole number of days (0 keeps cases forever), not {value!r}")
+    return int(value)
 
 
 def _positive_int(value: str | None, name: str, default: int) -> int:

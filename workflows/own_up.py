@@ -134,6 +134,8 @@ def request_own_up(
     involved = {party.slack_user_id for party in case.involved}
     if not subject_id or subject_id not in involved:
         raise InvalidInput("subject", "Choose one of the people named in this case.")
+    if subject_id == case.reporter.slack_user_id:  # a self-report: their apology would come back to them
+        raise InvalidInput("subject", "They made this report themselves, so there is nobody to pass an apology to.")
     if any(o.subject_id == subject_id and o.state in OPEN for o in case.own_ups):
         raise InvalidInput("subject", f"<@{subject_id}> already has an open own-up request on this case.")
     words = _text(description, "description", "what the behaviour was, in neutral words")

@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("closing_summary", sa.Text(), nullable=True),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("self_report", sa.Boolean(), nullable=False),
+        sa.Column("purged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reporter_contacted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -91,6 +92,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index("ix_cases_channel_status", ["channel_id", "status", "urgent", "created_at"], unique=False)
+        batch_op.create_index("ix_cases_closed_purged", ["closed_at", "purged_at"], unique=False)
         batch_op.create_index("ix_cases_routing", ["routing"], unique=False)
         batch_op.create_index("ix_cases_status_created", ["status", "created_at"], unique=False)
 
@@ -320,6 +322,7 @@ def upgrade() -> None:
                 "closed",
                 "reopened",
                 "own_up",
+                "purged",
                 name="timelinekind",
                 native_enum=False,
                 length=27,
@@ -370,6 +373,7 @@ def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_status_created")
         batch_op.drop_index("ix_cases_routing")
+        batch_op.drop_index("ix_cases_closed_purged")
         batch_op.drop_index("ix_cases_channel_status")
 
     op.drop_table("cases")
