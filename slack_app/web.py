@@ -55,9 +55,7 @@ def slack_events(app: App, verifier: SignatureVerifier, environ: dict[str, Any])
     if length > MAX_BODY_BYTES:  # waitress refuses these first; this is for any other server
         return BoltResponse(status=413, body="")
     raw = environ["wsgi.input"].read(length) if length > 0 else b""
-    headers = {
-        name[5:].lower().replace("_", "-"): value for name, value in environ.items() if name.startswith("HTTP_")
-    }
+    headers = {name[5:].lower().replace("_", "-"): value for name, value in environ.items() if name.startswith("HTTP_")}
     if not _signed(verifier, raw, headers):
         return BoltResponse(status=401, body="")
     headers["content-type"] = environ.get("CONTENT_TYPE", "")

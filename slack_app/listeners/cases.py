@@ -25,6 +25,7 @@ from slack_app.views import case_modals
 from workflows import cases
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.outbox import OutboxNotifier
+from workflows.reporter_messages import claim_event
 
 # A workflow change, called as change(session, notifier, case_id=..., actor=..., now=...).
 Change = Callable[..., Any]
@@ -53,10 +54,16 @@ class CaseDesk:
         # Slack is asked outside any transaction, so a slow answer never holds a lock.
         return cases.Actor(user_id=user_id, channel_members=channel_members(client, channel))
 
-    def change(self, client: WebClient, case_id: int | None, user_id: str, change: Change) -> Any:
+    def change(
+        self, client: WebClient, case_id: int | None, user_id: str, change: Change, *, once: str | None = None
+    ) -> Any:
+        """Run ``change`` for ``user_id``; with ``once`` (a modal's view id), a second delivery
+        of the same submission (a double click) changes nothing."""
         actor = self.actor(client, case_id, user_id)
         with self.services.sessions.begin() as session:
             now = self.services.clock()
+            if once is not None and not claim_event(session, f"view:{once}", now):
+                return None
             result = change(session, OutboxNotifier(session, now), case_id=case_id, actor=actor, now=now)
         self.services.outbox.wake()
         return result
@@ -114,7 +121,11 @@ def register(app: App, services: Services) -> None:
             metadata = _metadata(view)
             try:
                 result = desk.change(
-                    client, case_id_from(metadata.get("case_id")), body["user"]["id"], change_for(ViewState(view))
+                    client,
+                    case_id_from(metadata.get("case_id")),
+                    body["user"]["id"],
+                    change_for(ViewState(view)),
+                    once=view.get("id"),
                 )
             except InvalidInput as invalid:
                 ack(response_action="errors", errors={invalid.field: str(invalid)})
@@ -122,7 +133,7 @@ def register(app: App, services: Services) -> None:
             except WorkflowError as refusal:
                 ack(response_action="errors", errors={_first_input(view): str(refusal)})
                 return
-            if respond is None:
+            if respond is None or result is None:
                 ack()
             else:
                 respond(ack, result)

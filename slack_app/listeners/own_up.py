@@ -27,6 +27,7 @@ from slack_app.views.reports import report_sent
 from workflows import own_up as flow
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.outbox import OutboxNotifier
+from workflows.reporter_messages import claim_event
 
 DEADLINES = {"1d": timedelta(days=1), "3d": timedelta(days=3), "7d": timedelta(days=7)}
 
@@ -62,10 +63,12 @@ def register(app: App, services: Services) -> None:
         with services.sessions.begin() as session:
             return queries.own_up_facts(session, own_up_id) if own_up_id else None
 
-    def personal(change: Callable[..., Any], own_up_id: int | None, user_id: str) -> Any:
+    def personal(change: Callable[..., Any], own_up_id: int | None, user_id: str, once: str | None = None) -> Any:
         """A step by the person asked or the recipient: the workflow checks it is theirs."""
         with services.sessions.begin() as session:
             now = services.clock()
+            if once is not None and not claim_event(session, f"view:{once}", now):
+                return None  # the same modal submitted twice
             result = change(session, OutboxNotifier(session, now), own_up_id=own_up_id, user_id=user_id, now=now)
         services.outbox.wake()
         return result
@@ -93,7 +96,9 @@ def register(app: App, services: Services) -> None:
         _answer_modal(
             ack,
             view,
-            lambda: desk.change(client, case_id_from(_metadata(view).get("case_id")), body["user"]["id"], change),
+            lambda: desk.change(
+                client, case_id_from(_metadata(view).get("case_id")), body["user"]["id"], change, once=view.get("id")
+            ),
         )
 
     def review_click(step: Callable[..., Any]) -> Callable[..., None]:
@@ -129,7 +134,11 @@ def register(app: App, services: Services) -> None:
             metadata = _metadata(view)
             own_up_id = case_id_from(metadata.get("own_up_id"))
             change = partial(step, own_up_id=own_up_id, **{keyword: text(ViewState(view), field)})
-            _answer_modal(ack, view, lambda: desk.change(client, case_of(own_up_id), body["user"]["id"], change))
+            _answer_modal(
+                ack,
+                view,
+                lambda: desk.change(client, case_of(own_up_id), body["user"]["id"], change, once=view.get("id")),
+            )
 
         return listener
 
@@ -156,7 +165,9 @@ def register(app: App, services: Services) -> None:
     def submit_personal(step: Callable[[ViewState], Callable[..., Any]]) -> Callable[..., None]:
         def listener(ack: Ack, body: dict, view: dict) -> None:
             own_up_id = case_id_from(_metadata(view).get("own_up_id"))
-            _answer_modal(ack, view, lambda: personal(step(ViewState(view)), own_up_id, body["user"]["id"]))
+            _answer_modal(
+                ack, view, lambda: personal(step(ViewState(view)), own_up_id, body["user"]["id"], once=view.get("id"))
+            )
 
         return listener
 

@@ -325,3 +325,26 @@ def test_a_case_naming_someone_named_before_says_so_without_earlier_reporters(lo
     assert "alex" not in note and "grabbed" not in note
     # The first case had nobody named before it: no note there.
     assert not any("Named before" in line for line in thread_lines(local, first))
+
+
+def test_a_double_clicked_modal_submission_is_processed_once(local):
+    alex, blake, _, olivia, _ = people(local)
+    card = file_case(local, alex, involved=[blake])
+    click(local, olivia, "case_note", card, value=str(case_id(local)))
+    view = wait_for_modal(local, olivia, "Add a note")
+    from slack_app.stand_in import build_state_values
+
+    state = build_state_values(view, {"note": "Only once, please."}, current=view["state"]["values"])
+    payload = {
+        "type": "view_submission",
+        "team": {"id": local.stand_in.team_id},
+        "user": {"id": olivia, "team_id": local.stand_in.team_id},
+        "trigger_id": local.stand_in.issue_trigger(olivia),
+        "view": {**view, "state": {"values": state}},
+    }
+    answers = [local.slack.interactive(payload) for _ in range(3)]
+    settle(local)
+
+    assert [answer.status for answer in answers] == [200, 200, 200]
+    assert [kind for kind, _ in timeline(local)].count("note") == 1
+    assert sum("Only once, please." in line for line in thread_lines(local, card)) == 1
