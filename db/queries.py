@@ -274,3 +274,30 @@ def own_up_facts(session: Session, own_up_id: int) -> OwnUpFacts | None:
         review_note=own_up.review_note,
         self_report=own_up.case.self_report,
     )
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    reference: str | None
+    kind: str
+    error: str
+
+
+def failed_deliveries(session: Session, channel_ids: list[str], limit: int = 5) -> tuple[list[FailedDelivery], int]:
+    """Messages Slack refused for good, about cases in ``channel_ids`` (or about no case):
+    what organizers must fix. Returns the newest few and how many there are."""
+    visible = (OutboxMessage.case_id.is_(None)) | (
+        OutboxMessage.case_id.in_(select(Case.id).where(Case.channel_id.in_(channel_ids)))
+    )
+    where = (OutboxMessage.state == OutboxState.FAILED, visible)
+    total = session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
+    rows = session.execute(
+        select(Case.number, OutboxMessage.kind, OutboxMessage.last_error)
+        .outerjoin(Case, Case.id == OutboxMessage.case_id)
+        .where(*where)
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        FailedDelivery(format_reference(number) if number else None, kind, error or "") for number, kind, error in rows
+    ], total

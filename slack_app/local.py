@@ -143,10 +143,7 @@ class LocalSpeakOut:
         raise TimeoutError(f"the app did not settle within {timeout}s")
 
     def outbox_idle(self) -> bool:
-        from db.queries import health
-
-        with self.services.sessions.begin() as session:
-            return health(session).outbox_pending == 0
+        return not self.services.outbox.busy()
 
     def close(self) -> None:
         if self.scheduler is not None:

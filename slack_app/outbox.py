@@ -113,7 +113,12 @@ class OutboxDispatcher:
                 return stats
         return stats
 
-    def _due_heads(self) -> list[int]:
+    def busy(self) -> bool:
+        """Whether a message is due now or being sent (messages waiting behind a failed one, or
+        for a later retry, don't count)."""
+        return bool(self._due_heads(include_in_flight=True))
+
+    def _due_heads(self, *, include_in_flight: bool = False) -> list[int]:
         """The first pending message of each stream, if it is due and no earlier one failed."""
         now = self.clock()
         with self.sessions.begin() as session:
@@ -140,7 +145,8 @@ class OutboxDispatcher:
             if row.stream in blocked:
                 continue
             blocked.add(row.stream)
-            if row.available_at <= now and (row.claimed_until is None or row.claimed_until <= now):
+            in_flight = row.claimed_until is not None and row.claimed_until > now
+            if row.available_at <= now and (include_in_flight or not in_flight):
                 heads.append(row.id)
         return heads
 

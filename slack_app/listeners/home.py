@@ -2,6 +2,7 @@
 
 import logging
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from slack_bolt import App
@@ -9,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from db.home_queries import open_cases_for, own_reports
+from db.queries import failed_deliveries
 from slack_app.directory import channel_members
 from slack_app.services import Services
 from slack_app.settings import Settings
@@ -37,10 +39,18 @@ def register(app: App, services: Services) -> None:
         with services.sessions.begin() as session:
             own = own_reports(session, reporter_id=user_id)
             cases = open_cases_for(session, viewer_id=user_id, channel_ids=channels) if channels else None
+            failed = failed_deliveries(session, channels) if channels else ([], 0)
         if cases is None:
             view = participant_home(own, coc)
         else:
-            view = organizer_home(cases, own, now=now, workspace_url=workspace_url(client))
+            view = organizer_home(
+                cases,
+                own,
+                now=now,
+                workspace_url=workspace_url(client),
+                ack_overdue_after=services.settings.reminders.ack_after or timedelta(minutes=30),
+                failed=failed,
+            )
         client.views_publish(user_id=user_id, view=view)
 
     app.event("app_home_opened")(publish_home)

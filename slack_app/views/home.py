@@ -9,6 +9,7 @@ from slack_sdk.models.views import View
 
 from db.home_queries import OPEN_STATUSES, OpenCase, OpenCases, OwnReports
 from db.models import CaseStatus
+from db.queries import FailedDelivery
 from slack_app.ids import Command
 from slack_app.views.labels import CATEGORY_LABELS, STATUS_LABELS, mention
 
@@ -39,6 +40,15 @@ def _home(blocks: list[Block]) -> View:
 # -- organizers ---------------------------------------------------------------------------
 
 
+def _failed_deliveries(failed: list[FailedDelivery], total: int) -> list[Block]:
+    """Messages Slack refused for good: nothing is dropped silently, and here is what to fix."""
+    if not total:
+        return []
+    lines = [f":warning: *{total} message(s) could not be delivered to Slack*"]
+    lines += [f"• {item.reference or 'Speak Out'} ({item.kind.replace('_', ' ')}): {item.error}" for item in failed]
+    return [_section("\n".join(lines))]
+
+
 def organizer_home(
     cases: OpenCases,
     own: OwnReports,
@@ -46,12 +56,14 @@ def organizer_home(
     now: datetime,
     workspace_url: str | None,
     ack_overdue_after: timedelta = ACK_OVERDUE_AFTER,
+    failed: tuple[list[FailedDelivery], int] = ([], 0),
 ) -> View:
     """Open cases the organizer may see, grouped by status, then the reports they filed."""
     blocks: list[Block] = [
         HeaderBlock(text="Open cases"),
         _context("Cases in the channels you're in. A case that names you is never shown to you."),
     ]
+    blocks += _failed_deliveries(*failed)
     if not cases.cases:
         blocks.append(_section("No open cases right now."))
     for status in OPEN_STATUSES:

@@ -1,5 +1,7 @@
 """The App Home tab end to end: a signed app_home_opened event in, views.publish out."""
 
+import json
+
 from slack_app.local import ESCALATION, ORGANIZERS, LocalSpeakOut
 from slack_app.transcript import block_lines
 from tests.e2e.helpers import names, report, wait_for_channel
@@ -93,3 +95,18 @@ def test_a_custom_code_of_conduct_file_replaces_the_default(database_url, clean_
 
     assert "*House rules*\n\nBe *excellent* to each other." in home
     assert "Our Code of Conduct, in short" not in home
+
+
+def test_organizers_see_messages_slack_refused_and_what_to_fix(local):
+    olivia = local.cast.organizers[0].user_id
+    organizers = [p.user_id for p in [*local.cast.organizers, local.cast.lead]]
+    local.stand_in.set_members(ORGANIZERS, organizers, bot_member=False)  # someone removed the app
+    report(local, local.cast.participants[0].user_id, text="It happened at the bar.")
+    local.settle()
+
+    local.slack.home_opened(olivia)
+    home = local.stand_in.wait_for(lambda: local.stand_in.home_view(olivia), what="the Home tab")
+    text = json.dumps(home["blocks"])
+    assert "1 message(s) could not be delivered to Slack" in text
+    assert "CoC-0001 (case card): not_in_channel: invite the app to the channel" in text
+    assert "It happened at the bar." not in text
