@@ -63,7 +63,7 @@ def slack_events(app: App, verifier: SignatureVerifier, environ: dict[str, Any])
         request = BoltRequest(body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers)
         return app.dispatch(request)
     except Exception as error:
-        logger.warning("refused a Slack request Bolt could not read: %s", type(error).__name__)
+        logger.warning("refused a Slack request Bolt could not read: %s", type(error).__name__, exc_info=True)
         return BoltResponse(status=400, body="")
 
 

@@ -309,6 +309,9 @@ def close_case(
         raise InvalidInput("outcome", "Please choose the outcome.")
     closing = _text(summary, "summary", "a closing summary for the record")
     case.status, case.outcome, case.closing_summary, case.closed_at = CaseStatus.CLOSED, outcome, closing, now
+    from workflows.own_up import withdraw_open_requests  # own-up builds on cases; imported late
+
+    withdraw_open_requests(session, notifier, case, now)
     if case.acknowledged_by is None:
         case.acknowledged_by, case.acknowledged_at = actor.user_id, now
     entry = _record(

@@ -192,7 +192,7 @@ def submit_apology(
     _move(own_up, AWAITING_REPLY | {S.SEES_DIFFERENTLY}, S.UNDER_REVIEW, now)
     own_up.acknowledgement, own_up.apology, own_up.change = words
     cancel_about(session, case_id=own_up.case_id, subject=subject_key(own_up.id))
-    _entry(session, own_up.case, notifier, user_id, now, f"<@{user_id}> owned up and offered an apology, for review")
+    _entry(session, own_up.case, notifier, user_id, now, "Owned up and offered an apology, for review")
     notifier.to_organizers(own_up.case_id, "own_up_review", own_up_id=own_up.id)
     return own_up
 
@@ -205,7 +205,7 @@ def talk_to_organizer(
     _move(own_up, AWAITING_REPLY, S.WANTS_TO_TALK, now)
     # They have replied: the organizers owe the next step, so no nudge and no expiry.
     cancel_about(session, case_id=own_up.case_id, subject=subject_key(own_up.id))
-    _entry(session, own_up.case, notifier, user_id, now, f"<@{user_id}> wants to talk to an organizer", body=words)
+    _entry(session, own_up.case, notifier, user_id, now, "Wants to talk to an organizer", body=words)
     return own_up
 
 
@@ -217,7 +217,7 @@ def see_differently(
     _move(own_up, AWAITING_REPLY, S.SEES_DIFFERENTLY, now)
     own_up.account = words
     cancel_about(session, case_id=own_up.case_id, subject=subject_key(own_up.id))
-    _entry(session, own_up.case, notifier, user_id, now, f"<@{user_id}> sees it differently", body=words)
+    _entry(session, own_up.case, notifier, user_id, now, "Sees it differently", body=words)
     return own_up
 
 
@@ -307,13 +307,13 @@ def answer_offer(
     own_up = _as_recipient(session, own_up_id, user_id)
     if wants_to_read:
         _move(own_up, {S.AWAITING_CONSENT}, S.DELIVERED, now)
-        _entry(session, own_up.case, notifier, None, now, "The reporter chose to read the apology: delivered")
+        _entry(session, own_up.case, notifier, None, now, f"{_recipient(own_up)} chose to read the apology: delivered")
         notifier.to_person(own_up.case_id, own_up.recipient_id, "apology_delivered", own_up_id=own_up.id)
         notifier.to_person(own_up.case_id, own_up.subject_id, "own_up_delivered_notice", own_up_id=own_up.id)
     else:
         _move(own_up, {S.AWAITING_CONSENT}, S.NOT_DELIVERED, now)
         own_up.not_delivered_reason = "The reporter preferred not to read it."
-        _entry(session, own_up.case, notifier, None, now, "The reporter preferred not to read the apology")
+        _entry(session, own_up.case, notifier, None, now, f"{_recipient(own_up)} preferred not to read the apology")
     return own_up
 
 
@@ -336,10 +336,31 @@ def respond_to_apology(
     own_up = _as_recipient(session, own_up_id, user_id)
     _move(own_up, {S.DELIVERED}, S.ACKNOWLEDGED, now)
     own_up.recipient_answer = answer
-    _entry(session, own_up.case, notifier, None, now, f"The reporter answered the apology: “{ANSWER_WORDS[answer]}”")
+    _entry(
+        session,
+        own_up.case,
+        notifier,
+        None,
+        now,
+        f"{_recipient(own_up)} answered the apology: “{ANSWER_WORDS[answer]}”",
+    )
     if answer is RecipientAnswer.ACCEPT:
         notifier.to_person(own_up.case_id, own_up.subject_id, "own_up_accepted_notice", own_up_id=own_up.id)
     return own_up
+
+
+def _recipient(own_up: OwnUp) -> str:
+    # A self-report's apology is for someone it names; otherwise for the (possibly anonymous) reporter.
+    return f"<@{own_up.recipient_id}>" if own_up.case.self_report else "The reporter"
+
+
+def withdraw_open_requests(session: Session, notifier: Notifier, case: Case, now: datetime) -> None:
+    """Closing a case ends its own-up requests: nothing more is asked of anyone or delivered."""
+    for own_up in case.own_ups:
+        if own_up.state in OPEN:
+            own_up.state, own_up.updated_at = S.WITHDRAWN, now
+            cancel_about(session, case_id=case.id, subject=subject_key(own_up.id))
+            notifier.to_person(case.id, own_up.subject_id, "own_up_withdrawn", own_up_id=own_up.id)
 
 
 # -- deadlines -----------------------------------------------------------------------------------

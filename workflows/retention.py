@@ -59,5 +59,3 @@ def purge_expired_cases(session: Session, *, now: datetime, retention: timedelta
 
 def find_case(session: Session, number: int) -> Case | None:
     return session.scalar(select(Case).where(Case.number == number))
-
-

@@ -183,7 +183,12 @@ def register(app: App, services: Services) -> None:
                 return
             message, channel = body.get("message") or {}, (body.get("channel") or {}).get("id")
             if message.get("ts") and channel:
-                client.chat_update(channel=channel, ts=message["ts"], **views.answered(done).as_kwargs())
+                own_up_id = case_id_from(action.get("value"))
+                if action.get("action_id") == OwnUpAction.ANSWER and (own_up := facts(own_up_id)) is not None:
+                    content = views.apology_dm(own_up, answered=done)  # the apology stays readable
+                else:
+                    content = views.answered(done)
+                client.chat_update(channel=channel, ts=message["ts"], **content.as_kwargs())
 
         return listener
 

@@ -50,7 +50,7 @@ def case_card(case: CaseFacts) -> Message:
     if own_up_state:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=own_up_state)))
         withdraw = own_up_views.withdraw_buttons(case)
-        if withdraw is not None and case.status is not CaseStatus.CLOSED:
+        if withdraw is not None:
             blocks.append(withdraw)
     blocks += [
         case_buttons(case),

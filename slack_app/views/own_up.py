@@ -289,11 +289,16 @@ def offer_dm(own_up: OwnUpFacts) -> Message:
     )
 
 
-def apology_dm(own_up: OwnUpFacts) -> Message:
+def apology_dm(own_up: OwnUpFacts, answered: str | None = None) -> Message:
     lines = [f"*The apology*\n{quote(own_up.apology or '')}"]
     if own_up.change:
         lines.append(f"*What they will do differently*\n{quote(own_up.change)}")
     value = str(own_up.id)
+    if answered is not None:  # keep the apology readable; only the buttons go
+        return Message(
+            text="The apology you chose to read",
+            blocks=[*[_section(line) for line in lines], ContextBlock(elements=[MarkdownTextObject(text=answered)])],
+        )
     return Message(
         text="The apology you chose to read",
         blocks=[

@@ -210,7 +210,10 @@ def test_happy_path_each_party_sees_only_their_part_and_the_apology_is_read_and_
 
     press(local, alex, "apology_answer", apology)  # the first answer button: accept
 
-    assert dm_texts(local, alex)[2] == "You answered: “Thank you, I accept”."
+    # The apology stays readable; the answer replaces the buttons.
+    answered = dm_texts(local, alex)[2]
+    assert answered.startswith("*The apology*") and APOLOGY["apology"] in answered
+    assert answered.splitlines()[-1] == "You answered: “Thank you, I accept”."
     assert len(local.stand_in.dms_to(alex)) == 3
     assert thread_lines(local, card)[-1].startswith(
         "Speak Out · the reporter answered the apology: “Thank you, I accept”"

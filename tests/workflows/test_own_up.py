@@ -601,3 +601,35 @@ def test_whoever_made_a_self_report_is_not_asked_to_own_up_again(session, clock)
 
     assert refused.value.field == "subject"
     assert case.own_ups == [] and notifier.sent == []
+
+
+def test_closing_a_case_withdraws_its_open_requests_and_tells_the_person(session, clock):
+    from db.models import Outcome
+    from workflows import cases
+
+    case = file(session, clock)
+    own_up = request(session, clock, case)
+    notifier = RecordingNotifier()
+    cases.close_case(
+        session,
+        notifier,
+        case_id=case.id,
+        actor=OLIVIA,
+        outcome=Outcome.UNRESOLVED,
+        summary="The person left the event.",
+        now=clock(),
+    )
+
+    assert own_up.state is OwnUpState.WITHDRAWN
+    assert (f"person:{BLAKE}", "own_up_withdrawn") in notifier.kinds()
+    with pytest.raises(WorkflowError):
+        flow.submit_apology(
+            session,
+            RecordingNotifier(),
+            own_up_id=own_up.id,
+            user_id=BLAKE,
+            acknowledgement="a",
+            apology="b",
+            change=None,
+            now=clock(),
+        )
