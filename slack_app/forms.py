@@ -158,3 +158,22 @@ def shows_dm_warning(view: Any) -> bool:
     if evidence is not None:
         places.add(evidence.channel_id)
     return any(place is not None and place.startswith("D") for place in places)
+
+
+def view_metadata(view: Any) -> dict[str, Any]:
+    """A modal's ``private_metadata`` as a dict of ids ({} when absent or malformed)."""
+    raw = view.get("private_metadata") if isinstance(view, dict) else None
+    try:
+        data = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def first_input_block(view: Any) -> str:
+    """Where to show an error that belongs to the whole modal."""
+    blocks = view.get("blocks") if isinstance(view, dict) else None
+    for block in blocks if isinstance(blocks, list) else []:
+        if isinstance(block, dict) and block.get("type") == "input":
+            return str(block.get("block_id", ""))
+    return ""

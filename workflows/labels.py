@@ -75,6 +75,8 @@ TIMELINE_LABELS: dict[TimelineKind, str] = {
     TimelineKind.ACTION_CARRIED_OUT: "Action carried out",
     TimelineKind.CLOSED: "Closed",
     TimelineKind.REOPENED: "Reopened",
+    TimelineKind.OWN_UP: "Own-up",
+    TimelineKind.PURGED: "Erased",
 }
 
 

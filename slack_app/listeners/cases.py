@@ -5,7 +5,6 @@ and the current members of the case's channel, never from anything in the payloa
 id in a button or in ``private_metadata`` is only a pointer, reloaded and re-authorized.
 """
 
-import json
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -18,7 +17,7 @@ from slack_sdk.models.views import View
 from db import queries
 from db.models import ActionKind, ActionResult, CaseStatus, Outcome
 from slack_app.directory import channel_members
-from slack_app.forms import ViewState
+from slack_app.forms import ViewState, first_input_block, view_metadata
 from slack_app.ids import CaseAction, CaseField, CaseModal
 from slack_app.services import Services
 from slack_app.views import case_modals
@@ -118,7 +117,7 @@ def register(app: App, services: Services) -> None:
 
     def submit(change_for: Callable[[ViewState], Change], respond: Callable[..., None] | None = None):
         def listener(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-            metadata = _metadata(view)
+            metadata = view_metadata(view)
             try:
                 result = desk.change(
                     client,
@@ -131,7 +130,7 @@ def register(app: App, services: Services) -> None:
                 ack(response_action="errors", errors={invalid.field: str(invalid)})
                 return
             except WorkflowError as refusal:
-                ack(response_action="errors", errors={_first_input(view): str(refusal)})
+                ack(response_action="errors", errors={first_input_block(view): str(refusal)})
                 return
             if respond is None or result is None:
                 ack()
@@ -146,7 +145,7 @@ def register(app: App, services: Services) -> None:
     def status_change(action: dict) -> Change:
         wanted = _selected(action).split(":", 1)[-1]
         if wanted not in CaseStatus.__members__.values():
-            return _refusal("Choose a status from the list.")
+            return refusal_of("Choose a status from the list.")
         return partial(cases.change_status, status=CaseStatus(wanted))
 
     def action_form(state: ViewState) -> Change:
@@ -180,13 +179,13 @@ def register(app: App, services: Services) -> None:
 
     def confirmation(confirmed: bool) -> Callable[[dict], Change]:
         def change_for(view: dict) -> Change:
-            action_id = case_id_from(_metadata(view).get("action_id"))
+            action_id = case_id_from(view_metadata(view).get("action_id"))
             return partial(cases.confirm_action, action_id=action_id or 0, confirmed=confirmed)
 
         return change_for
 
     def on_confirm(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        metadata = _metadata(view)
+        metadata = view_metadata(view)
         try:
             desk.change(client, case_id_from(metadata.get("case_id")), body["user"]["id"], confirmation(True)(view))
         except WorkflowError as refusal:
@@ -197,7 +196,7 @@ def register(app: App, services: Services) -> None:
 
     def on_confirm_closed(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         ack()
-        metadata = _metadata(view)
+        metadata = view_metadata(view)
         try:
             desk.change(client, case_id_from(metadata.get("case_id")), body["user"]["id"], confirmation(False)(view))
         except WorkflowError as refusal:
@@ -226,7 +225,9 @@ def register(app: App, services: Services) -> None:
     app.view_closed(CaseModal.CONFIRM_ACTION)(on_confirm_closed)
 
 
-def _refusal(message: str) -> Change:
+def refusal_of(message: str) -> Change:
+    """A change that always refuses, for a request that names nothing valid."""
+
     def refuse_change(*_args: Any, **_kwargs: Any) -> None:
         raise WorkflowError(message)
 
@@ -237,18 +238,3 @@ def _selected(action: dict) -> str:
     option = action.get("selected_option")
     value = option.get("value") if isinstance(option, dict) else None
     return value if isinstance(value, str) else ""
-
-
-def _metadata(view: dict) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _first_input(view: dict) -> str:
-    for block in view.get("blocks", []):
-        if block.get("type") == "input":
-            return block.get("block_id", "")
-    return ""

@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from db import queries
 from db.models import OwnUp, RecipientAnswer
-from slack_app.forms import ViewState
+from slack_app.forms import ViewState, first_input_block, view_metadata
 from slack_app.ids import Callback, Command, OwnUpAction, OwnUpField, OwnUpModal
-from slack_app.listeners.cases import CaseDesk, case_id_from, refuse
+from slack_app.listeners.cases import CaseDesk, case_id_from, refusal_of, refuse
 from slack_app.services import Services
 from slack_app.views import own_up as views
 from slack_app.views.reports import report_sent
@@ -30,20 +30,6 @@ from workflows.outbox import OutboxNotifier
 from workflows.reporter_messages import claim_event
 
 DEADLINES = {"1d": timedelta(days=1), "3d": timedelta(days=3), "7d": timedelta(days=7)}
-
-
-def _metadata(view: dict) -> dict[str, Any]:
-    import json
-
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _first_input(view: dict) -> str:
-    return next((b.get("block_id", "") for b in view.get("blocks", []) if b.get("type") == "input"), "")
 
 
 def register(app: App, services: Services) -> None:
@@ -97,7 +83,11 @@ def register(app: App, services: Services) -> None:
             ack,
             view,
             lambda: desk.change(
-                client, case_id_from(_metadata(view).get("case_id")), body["user"]["id"], change, once=view.get("id")
+                client,
+                case_id_from(view_metadata(view).get("case_id")),
+                body["user"]["id"],
+                change,
+                once=view.get("id"),
             ),
         )
 
@@ -131,7 +121,7 @@ def register(app: App, services: Services) -> None:
 
     def submit_review(step: Callable[..., Any], field: OwnUpField, keyword: str) -> Callable[..., None]:
         def listener(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-            metadata = _metadata(view)
+            metadata = view_metadata(view)
             own_up_id = case_id_from(metadata.get("own_up_id"))
             change = partial(step, own_up_id=own_up_id, **{keyword: text(ViewState(view), field)})
             _answer_modal(
@@ -164,7 +154,7 @@ def register(app: App, services: Services) -> None:
 
     def submit_personal(step: Callable[[ViewState], Callable[..., Any]]) -> Callable[..., None]:
         def listener(ack: Ack, body: dict, view: dict) -> None:
-            own_up_id = case_id_from(_metadata(view).get("own_up_id"))
+            own_up_id = case_id_from(view_metadata(view).get("own_up_id"))
             _answer_modal(
                 ack, view, lambda: personal(step(ViewState(view)), own_up_id, body["user"]["id"], once=view.get("id"))
             )
@@ -199,7 +189,7 @@ def register(app: App, services: Services) -> None:
     def apology_answer(action: dict) -> tuple[Callable[..., Any], str]:
         choice = str(action.get("value") or "").rpartition(":")[2]
         if choice not in RecipientAnswer.__members__.values():
-            return _refusal("Choose one of the answers."), ""
+            return refusal_of("Choose one of the answers."), ""
         answer = RecipientAnswer(choice)
         return partial(flow.respond_to_apology, answer=answer), f"You answered: “{flow.ANSWER_WORDS[answer]}”."
 
@@ -292,13 +282,6 @@ def _answer_modal(ack: Ack, view: dict, run: Callable[[], Any]) -> None:
         ack(response_action="errors", errors={invalid.field: str(invalid)})
         return
     except WorkflowError as refusal:
-        ack(response_action="errors", errors={_first_input(view): str(refusal)})
+        ack(response_action="errors", errors={first_input_block(view): str(refusal)})
         return
     ack()
-
-
-def _refusal(message: str) -> Callable[..., Any]:
-    def refuse_change(*_args: Any, **_kwargs: Any) -> None:
-        raise WorkflowError(message)
-
-    return refuse_change
