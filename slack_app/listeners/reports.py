@@ -81,9 +81,10 @@ def register(app: App, services: Services) -> None:
         if not isinstance(user_id, str) or not isinstance(text, str) or not text.strip():
             return
         with services.sessions.begin() as session:
-            if not claim_event(
-                session, str(body.get("event_id") or event.get("client_msg_id") or ""), services.clock()
-            ):
+            # Slack re-delivers an event with the same event_id; a message is also unique by its
+            # channel and ts, which stands in if an event ever comes without an id.
+            event_key = body.get("event_id") or f"msg:{event.get('channel')}:{event.get('ts')}"
+            if not claim_event(session, str(event_key)[:64], services.clock()):
                 return
             case = add_reporter_message(
                 session,
