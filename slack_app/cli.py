@@ -23,8 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # Alembic announces its plugins at import; that is noise, not news.
+    # Alembic announces its plugins and migration context at every start; noise, not news
+    # (`speakout db upgrade` turns the migration log back on).
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     try:
         return args.run(args) or 0
     except SettingsError as error:
@@ -210,6 +212,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
     url = os.environ.get("DATABASE_URL") or DATABASE_DEFAULT
     engine = make_engine(url)
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
     upgrade(engine)
     print(f"Database is up to date ({engine.url.render_as_string(hide_password=True)}).")
     return 0
