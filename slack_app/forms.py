@@ -13,10 +13,11 @@ from db.models import Category
 from slack_app.ids import Action, Block, Choice
 from workflows.reports import EXCERPT_MAX, Evidence, ReportForm
 
-_SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIME = re.compile(r"^\d{2}:\d{2}$")
-_TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
+# \Z, not $: "$" also matches before a trailing newline. ASCII: \d also matches other scripts' digits.
+_SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}\Z")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+_TIME = re.compile(r"^\d{2}:\d{2}\Z", re.ASCII)
+_TS = re.compile(r"^\d{1,12}\.\d{1,8}\Z", re.ASCII)
 
 
 _INITIAL_TO_STATE = {

@@ -43,7 +43,12 @@ class StickyAck(Ack):
 
 
 def check_shape(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
-    """A Bolt global middleware: pass on a well-shaped request, answer 400 to any other."""
+    """A Bolt global middleware (registered as ``before_authorize``, so it runs before Bolt's
+    own middleware): pass on a well-shaped request, answer 400 to any other.
+
+    Bolt reads a little of the body to build this function's arguments; a body that breaks
+    even that (a submitted view without a ``type``) is answered 400 by ``web.py``.
+    """
     problem = shape_problem(body)
     if problem is not None:
         logger.warning("refused a malformed Slack request: %s", problem)

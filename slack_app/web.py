@@ -63,7 +63,7 @@ def slack_events(app: App, verifier: SignatureVerifier, environ: dict[str, Any])
         request = BoltRequest(body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""), headers=headers)
         return app.dispatch(request)
     except Exception as error:
-        logger.warning("refused a Slack request Bolt could not read: %s", type(error).__name__, exc_info=True)
+        logger.warning("refused a Slack request Bolt could not read: %s", type(error).__name__)
         return BoltResponse(status=400, body="")
 
 
@@ -128,5 +128,10 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
-        self.server.close()
+        if isinstance(self.server, BaseWSGIServer):
+            # Close from waitress's own loop: closed from this thread, its sockets would be
+            # pulled out from under select() and the loop thread would die with EBADF.
+            self.server.trigger.pull_trigger(self.server.close)
+        else:
+            self.server.close()
         self._thread.join(5)

@@ -34,7 +34,8 @@ NOT_CONTACTABLE = "The reporter asked not to be contacted, so they can't be mess
 def case_id_from(value: Any) -> int | None:
     """A case id from a button value or metadata: a pointer, trusted for nothing else."""
     text = str(value or "").split(":", 1)[0]
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    # ASCII digits only ("²".isdigit() is true, int("²") fails), and few enough for an INTEGER column.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 class CaseDesk:

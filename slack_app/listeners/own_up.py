@@ -72,11 +72,12 @@ def register(app: App, services: Services) -> None:
     def submit_request(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         state = ViewState(view)
         deadline = state.selected(OwnUpField.DEADLINE, OwnUpField.DEADLINE.action)
+        coc_part = state.selected(OwnUpField.COC_PART, OwnUpField.COC_PART.action)
         change = partial(
             flow.request_own_up,
             subject_id=state.user(OwnUpField.SUBJECT, OwnUpField.SUBJECT.action),
             description=text(state, OwnUpField.DESCRIPTION),
-            coc_part=state.selected(OwnUpField.COC_PART, OwnUpField.COC_PART.action),
+            coc_part=coc_part if coc_part in views.COC_PARTS else None,
             reply_within=DEADLINES.get(deadline or "", timedelta(0)),
         )
         _answer_modal(
