@@ -32,8 +32,9 @@ def message_added(contact: ReporterContact) -> Message:
 
 def no_open_report() -> Message:
     return Message(
-        text="You don't have an open report with us. To report something, use the /report command "
-        'or the "Report this message" shortcut on a message.'
+        text="You don't have an open report with us, so this message wasn't passed on. To report something, "
+        'use the /report command or the "Report this message" shortcut on a message. If you are answering '
+        "the organizers, please use the buttons on their message."
     )
 
 
