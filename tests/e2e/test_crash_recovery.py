@@ -218,7 +218,8 @@ def test_the_card_in_flight_when_the_process_dies_may_repeat_but_nothing_else_do
     first.kill()
 
     (accepted,) = site.stand_in.wait_for(lambda: cards(site.stand_in), timeout=10, what="Slack to accept the card")
-    assert unsent(site.engine) == [("case_card", True), ("case_details", False), ("receipt", False)]
+    # The card's stream stopped behind it; the receipt's own stream may have gone out meanwhile.
+    assert unsent(site.engine)[:2] == [("case_card", True), ("case_details", False)]
 
     second = site.restart()
     wait_until_delivered(site.engine, second)
