@@ -395,8 +395,8 @@ def submit_self_report(
 ) -> Case:
     """``/ownup``: someone owns up on their own. It becomes a case marked as a self-report, and
     an apology reaches each person it names only after review and their consent."""
-    from db.models import Category, Party, PartyRole, Report
-    from workflows.reports import INVOLVED_MAX, _next_case_number
+    from db.models import Category, Report
+    from workflows.reports import INVOLVED_MAX, open_case
 
     existing = session.scalar(select(Case).where(Case.submission_key == submission_key))
     if existing is not None:
@@ -410,31 +410,18 @@ def submit_self_report(
         raise InvalidInput("affected", f"Please name at most {INVOLVED_MAX} people.")
     if sorry and not affected:
         raise InvalidInput("affected", "Name who the apology is for, or leave the apology empty.")
-    case = Case(
-        number=_next_case_number(session),
+    case = open_case(
+        session,
         submission_key=submission_key,
-        status=CaseStatus.NEW,
+        report=Report(description=words),
+        reporter_id=user_id,
+        # The person owning up is who the case is about: an organizer owning up never sees it.
+        involved=(user_id, *affected),
         category=Category.OTHER,
-        urgent=False,
-        anonymous=False,
-        follow_up_allowed=True,
-        apology_wanted=False,
         self_report=True,
-        created_at=now,
-        updated_at=now,
-        reporter_contacted_at=now,
+        summary="Self-report received",
+        now=now,
     )
-    case.report = Report(description=words)
-    case.parties.append(Party(role=PartyRole.REPORTER, slack_user_id=user_id))
-    # The person owning up is who the case is about: an organizer owning up never sees it.
-    case.parties.append(Party(role=PartyRole.INVOLVED, slack_user_id=user_id))
-    for person in affected:
-        case.parties.append(Party(role=PartyRole.INVOLVED, slack_user_id=person))
-    case.timeline.append(
-        TimelineEntry(kind=TimelineKind.CREATED, actor_id=user_id, at=now, summary="Self-report received")
-    )
-    session.add(case)
-    session.flush()
     notifier.to_organizers(case.id, "case_card")
     notifier.to_organizers(case.id, "case_details")
     notifier.to_organizers(case.id, "pattern_note")

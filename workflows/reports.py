@@ -1,5 +1,6 @@
 """Report intake: a participant's report becomes a case, stored whole or not at all."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -101,20 +102,7 @@ def submit_report(
     if errors:
         raise InvalidReport(errors)
 
-    case = Case(
-        number=_next_case_number(session),
-        submission_key=submission_key,
-        status=CaseStatus.NEW,
-        category=form.category,
-        urgent=form.urgent,
-        anonymous=form.anonymous,
-        follow_up_allowed=form.follow_up_allowed,
-        apology_wanted=form.apology_wanted,
-        created_at=now,
-        updated_at=now,
-        reporter_contacted_at=now,  # the receipt DM
-    )
-    case.report = Report(
+    report = Report(
         description=form.description.strip(),
         location_channel_id=form.location_channel_id,
         location_text=_clean(form.location_text),
@@ -126,19 +114,20 @@ def submit_report(
         evidence_author_id=form.evidence.author_id if form.evidence else None,
         evidence_excerpt=form.evidence.excerpt[:EXCERPT_MAX] if form.evidence else None,
     )
-    case.parties.append(Party(role=PartyRole.REPORTER, slack_user_id=reporter_id))
-    for user_id in dict.fromkeys(form.involved_user_ids):
-        case.parties.append(Party(role=PartyRole.INVOLVED, slack_user_id=user_id))
-    case.timeline.append(
-        TimelineEntry(
-            kind=TimelineKind.CREATED,
-            actor_id=None if form.anonymous else reporter_id,
-            at=now,
-            summary="Report received" + (" (urgent)" if form.urgent else ""),
-        )
+    case = open_case(
+        session,
+        submission_key=submission_key,
+        report=report,
+        reporter_id=reporter_id,
+        involved=form.involved_user_ids,
+        category=form.category,
+        urgent=form.urgent,
+        anonymous=form.anonymous,
+        follow_up_allowed=form.follow_up_allowed,
+        apology_wanted=form.apology_wanted,
+        summary="Report received" + (" (urgent)" if form.urgent else ""),
+        now=now,
     )
-    session.add(case)
-    session.flush()
 
     notifier.to_organizers(case.id, "case_card")
     notifier.to_organizers(case.id, "case_details")
@@ -147,6 +136,49 @@ def submit_report(
         notifier.to_organizers(case.id, "pattern_note")
     notifier.to_reporter(case.id, "receipt")
     return Submitted(case, created=True)
+
+
+def open_case(
+    session: Session,
+    *,
+    submission_key: str,
+    report: Report,
+    reporter_id: str,
+    involved: Iterable[str],
+    category: Category,
+    summary: str,
+    now: datetime,
+    urgent: bool = False,
+    anonymous: bool = False,
+    follow_up_allowed: bool = True,
+    apology_wanted: bool = False,
+    self_report: bool = False,
+) -> Case:
+    """A new case with its report, its parties and its first timeline entry (for /report and
+    /ownup alike). The first entry names no actor for an anonymous reporter."""
+    case = Case(
+        number=_next_case_number(session),
+        submission_key=submission_key,
+        status=CaseStatus.NEW,
+        category=category,
+        urgent=urgent,
+        anonymous=anonymous,
+        follow_up_allowed=follow_up_allowed,
+        apology_wanted=apology_wanted,
+        self_report=self_report,
+        created_at=now,
+        updated_at=now,
+        reporter_contacted_at=now,  # the receipt DM
+    )
+    case.report = report
+    case.parties.append(Party(role=PartyRole.REPORTER, slack_user_id=reporter_id))
+    for user_id in dict.fromkeys(involved):
+        case.parties.append(Party(role=PartyRole.INVOLVED, slack_user_id=user_id))
+    actor = None if anonymous else reporter_id
+    case.timeline.append(TimelineEntry(kind=TimelineKind.CREATED, actor_id=actor, at=now, summary=summary))
+    session.add(case)
+    session.flush()
+    return case
 
 
 def _next_case_number(session: Session) -> int:
