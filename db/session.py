@@ -1,6 +1,7 @@
 """Engine and session factory. The session's lifecycle belongs to the edges (listeners, jobs,
 CLI commands): ``with sessions.begin() as session:``; domain code only flushes."""
 
+import threading
 from collections.abc import Sequence
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -42,9 +43,27 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
+    # Every transaction writes (BEGIN IMMEDIATE), so they run one at a time anyway. Queue this
+    # process's on a lock, held from BEGIN until the connection goes back to the pool (after
+    # COMMIT's fsync): SQLite's own busy handler polls with sleeps of up to 100 ms, which under a
+    # burst of reports leaves the database idle while writers sleep. Other processes on the same
+    # file still wait through busy_timeout; a lock not had within it is not waited for.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        if not connection.info.get(_WRITER) and writer.acquire(timeout=30):
+            connection.info[_WRITER] = True
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    @event.listens_for(engine, "invalidate")
+    def _on_checkin(_dbapi_connection, record, *_args) -> None:
+        if record.info.pop(_WRITER, False):
+            writer.release()
+
+
+_WRITER = "speakout_writer_lock"
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -10,6 +10,7 @@ idempotency keys allows.
 import http.client
 import logging
 import threading
+import time
 import urllib.error
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,8 @@ Handler = Callable[[OutboxMessage], Recorder | None]
 LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(minutes=5)
 BATCH = 200
+QUIET = 0.05
+QUIET_MAX = 1.0
 
 # Errors that retrying cannot fix, with what an admin should do about them.
 PERMANENT_HINTS = {
@@ -102,7 +105,18 @@ class OutboxDispatcher:
                 self.deliver_due()
             except Exception:  # the loop must survive a database outage
                 logger.exception("outbox delivery pass failed; retrying at the next poll")
-            self._wake.wait(self.poll_interval)
+            if self._wake.wait(self.poll_interval):
+                self._let_burst_pass()
+
+    def _let_burst_pass(self) -> None:
+        """A burst of reports wakes the outbox once per report: start sending once the wake-ups
+        pause for ``QUIET`` (at most ``QUIET_MAX`` later), so that sending doesn't compete with
+        answering the rest of the burst within Slack's 3 seconds."""
+        deadline = time.monotonic() + QUIET_MAX
+        while self._wake.is_set() and time.monotonic() < deadline and not self._stop.is_set():
+            self._wake.clear()
+            self._stop.wait(QUIET)
+        self._wake.set()  # the loop clears it before the pass
 
     # -- one pass ------------------------------------------------------------------------
     def deliver_due(self) -> OutboxStats:
