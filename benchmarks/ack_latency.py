@@ -153,16 +153,16 @@ def run_round(target: Target, stand_in: SlackStandIn, users: list[str], card_tim
 
     def submit(i: int) -> None:
         response = slack.submit_view(opened[i], target.values)
-        submissions[i] = (time.time() - response.elapsed, response)
+        submissions[i] = (opened[i], time.time() - response.elapsed, response)
 
     if opened:
         _together(len(opened), submit)
     result: dict[str, Any] = {
         "load_before": load_before,
         "command_times": [r.elapsed for r in commands],
-        "submission_times": [r.elapsed for _, r in submissions],
+        "submission_times": [r.elapsed for _, _, r in submissions],
         "command_errors": sum(r.status != 200 for r in commands),
-        "submission_errors": sum(r.status != 200 or r.slack_error is not None for _, r in submissions),
+        "submission_errors": sum(r.status != 200 or r.slack_error is not None for _, _, r in submissions),
         "modals_not_opened": n - len(opened),
     }
     if target.name == "speakout":
@@ -193,25 +193,35 @@ def _combine(name: str, n: int, raws: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _card_delays(stand_in: SlackStandIn, submissions: list[Any], timeout: float) -> dict[str, Any]:
-    """Seconds from sending each submission until its case card was stored in the stand-in."""
-    sent = {}
-    for started, response in submissions:
-        found = REFERENCE.search(response.body)
-        if found:
-            sent[found.group()] = started
+    """Seconds from sending each submission until its case card was stored in the stand-in.
+    Slack's answer to a submission comes before the case has its number; the reporter's
+    receipt DM says which case is theirs."""
+    sent = {
+        user: started
+        for user, started, response in submissions
+        if response.status == 200 and response.response_action == "update"
+    }
+    references: dict[str, str] = {}
     cards: dict[str, float] = {}
 
     def all_posted() -> bool:
+        for user in sent.keys() - references.keys():
+            for message in stand_in.dms_to(user):
+                found = REFERENCE.search(message.text or "")
+                if found:
+                    references[user] = found.group()
+                    break
         for message in stand_in.messages(ORGANIZERS):
             found = REFERENCE.search(message.text)
             if message.thread_ts is None and found:
                 cards.setdefault(found.group(), float(message.ts))
-        return sent.keys() <= cards.keys()
+        return all(references.get(user) in cards for user in sent)
 
     _poll(all_posted, timeout, every=0.25)
     gave_up = time.time()
-    delays = [cards[ref] - started for ref, started in sent.items() if ref in cards]
-    waited = [gave_up - started for ref, started in sent.items() if ref not in cards]
+    posted = {user: cards[references[user]] for user in sent if references.get(user) in cards}
+    delays = [posted[user] - started for user, started in sent.items() if user in posted]
+    waited = [gave_up - started for user, started in sent.items() if user not in posted]
     return {
         "card_delays": delays,
         "card_bounds": waited,

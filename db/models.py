@@ -367,6 +367,24 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_state_id", "state", "id"),)
 
 
+class ReceivedReport(Base):
+    """A submitted report, stored whole the moment it arrives and before Slack is answered;
+    it becomes a case (and this row goes) right after the answer, in one transaction.
+
+    Everything the participant sent, who they are included, is in ``submission``, encrypted.
+    """
+
+    __tablename__ = "received_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The modal's view id, as on the case it becomes: a double click is received once.
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    submission: Mapped[str] = mapped_column(EncryptedText)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
 class ProcessedEvent(Base):
     """Slack event ids already handled, so a re-delivered event is a no-op."""
 

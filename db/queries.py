@@ -25,6 +25,7 @@ from db.models import (
     OwnUpState,
     Party,
     PartyRole,
+    ReceivedReport,
     Routing,
     TimelineEntry,
     TimelineKind,
@@ -218,6 +219,10 @@ class Health:
     held_cases: list[str]
     outbox_pending: int
     outbox_failed: int
+    # Reports received but not yet cases: normally for well under a second; "failing" ones
+    # could not be opened at least once and nobody has seen them yet.
+    reports_waiting: int = 0
+    reports_failing: int = 0
 
 
 def health(session: Session) -> Health:
@@ -229,10 +234,15 @@ def health(session: Session) -> Health:
             .group_by(OutboxMessage.state)
         ).all()
     )
+    waiting, failing = session.execute(
+        select(func.count(), func.count().filter(ReceivedReport.attempts > 0)).select_from(ReceivedReport)
+    ).one()
     return Health(
         held_cases=[format_reference(number) for number in held],
         outbox_pending=counts.get(OutboxState.PENDING, 0),
         outbox_failed=counts.get(OutboxState.FAILED, 0),
+        reports_waiting=waiting,
+        reports_failing=failing,
     )
 
 

@@ -1,6 +1,7 @@
 """The Bolt app: built from services, listeners registered explicitly."""
 
 import logging
+import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
@@ -21,8 +22,7 @@ def build_app(services: Services, *, executor: Executor | None = None) -> App:
         before_authorize=guard.check_shape,
         # Acknowledge first, work after: listeners run on a pool sized for a busy event,
         # not Bolt's default five threads.
-        listener_executor=executor
-        or ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener"),
+        listener_executor=executor or started_pool(settings.listener_threads),
         logger=logging.getLogger("slack_bolt"),
     )
     errors.register(app)
@@ -31,3 +31,16 @@ def build_app(services: Services, *, executor: Executor | None = None) -> App:
     own_up.register(app, services)
     home.register(app, services)
     return app
+
+
+def started_pool(threads: int) -> ThreadPoolExecutor:
+    """A listener pool with every thread running already. A pool otherwise starts its threads
+    one per submit during its first burst, under a lock that every submit waits on: the first
+    burst of reports after a restart would be answered up to a second late."""
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="listener")
+    # Each task holds its thread until all are running, so each submit has to start a new one.
+    everyone = threading.Barrier(threads + 1)
+    for _ in range(threads):
+        pool.submit(everyone.wait, 30)
+    everyone.wait(30)
+    return pool

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
@@ -50,6 +51,15 @@ PERMANENT_HINTS = {
 }
 
 
+class Chore(Protocol):
+    """Work that makes messages, done at the start of each delivery pass (opening received
+    reports as cases), so that what it makes goes out in the same pass."""
+
+    def run(self) -> object: ...
+
+    def waiting(self) -> bool: ...
+
+
 class Retry(Exception):
     """Try this message again later (a precondition, such as the card's ts, isn't there yet)."""
 
@@ -71,12 +81,14 @@ class OutboxDispatcher:
         poll_interval: float = 5.0,
         give_up_after: timedelta = timedelta(days=1),
         workers: int = 8,
+        chore: Chore | None = None,
     ):
         self.sessions = sessions
         self.handlers = handlers
         self.clock = clock
         self.poll_interval = poll_interval
         self.give_up_after = give_up_after
+        self.chore = chore
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -123,6 +135,8 @@ class OutboxDispatcher:
         """Send everything that is due until nothing more can go. The heads of different
         streams go out in parallel (each waits ~100 ms on Slack); within a stream, one at a time."""
         stats = OutboxStats()
+        if self.chore is not None:
+            self.chore.run()
         while not self._stop.is_set():
             claimed = [message_id for message_id in self._due_heads() if self._claim(message_id)]
             if not claimed:
@@ -138,8 +152,10 @@ class OutboxDispatcher:
         return stats
 
     def busy(self) -> bool:
-        """Whether a message is due now or being sent (messages waiting behind a failed one, or
-        for a later retry, don't count)."""
+        """Whether a message is due now or being sent, or the chore has work waiting (messages
+        waiting behind a failed one, or for a later retry, don't count)."""
+        if self.chore is not None and self.chore.waiting():
+            return True
         return bool(self._due_heads(include_in_flight=True))
 
     def _due_heads(self, *, include_in_flight: bool = False) -> list[int]:

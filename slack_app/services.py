@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
 from slack_app.deliveries import Deliveries
+from slack_app.intake import ReportOpener
 from slack_app.log_privacy import pin_library_loggers
 from slack_app.outbox import OutboxDispatcher
 from slack_app.settings import Settings
@@ -49,5 +50,6 @@ def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool 
         clock=clock,
         poll_interval=settings.outbox_poll_interval.total_seconds(),
         give_up_after=settings.outbox_give_up_after,
+        chore=ReportOpener(sessions, clock),
     )
     return Services(settings=settings, engine=engine, sessions=sessions, client=client, outbox=outbox, clock=clock)

@@ -76,7 +76,8 @@ def _signed(verifier: SignatureVerifier, raw: bytes, headers: dict[str, str]) ->
 
 
 def health_report(services: Services) -> tuple[str, dict[str, Any]]:
-    """Whether the database answers, which cases are held, and what Slack still owes."""
+    """Whether the database answers, which cases are held, which reports could not yet be
+    opened as cases, and what Slack still owes."""
     if not database_reachable(services.engine):
         return "503 Service Unavailable", {"ok": False, "database": "unreachable"}
     with services.sessions.begin() as session:
@@ -86,6 +87,7 @@ def health_report(services: Services) -> tuple[str, dict[str, Any]]:
         "database": "reachable",
         "held_cases": state.held_cases,
         "outbox": {"pending": state.outbox_pending, "failed": state.outbox_failed},
+        "received_reports": {"waiting": state.reports_waiting, "failing": state.reports_failing},
     }
 
 

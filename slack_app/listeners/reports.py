@@ -10,10 +10,11 @@ from slack_app.forms import parse_report_form, shows_dm_warning
 from slack_app.ids import FIELD_BLOCKS, Action, Block, Callback, Command
 from slack_app.services import Services
 from slack_app.views import reporter as reporter_views
-from slack_app.views.reports import ModalContext, report_modal, report_sent
+from slack_app.views.reports import ModalContext, blank_report_modal, report_modal, report_sent
+from workflows.intake import receive_report
 from workflows.outbox import OutboxNotifier
 from workflows.reporter_messages import add_reporter_message, claim_event
-from workflows.reports import EXCERPT_MAX, submit_report, validate_report
+from workflows.reports import EXCERPT_MAX, validate_report
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +24,9 @@ SAVE_FAILED = "We couldn't save your report just now. Please try again in a mome
 def register(app: App, services: Services) -> None:
     def open_report(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        text = body.get("text") if isinstance(body.get("text"), str) else ""
-        client.views_open(trigger_id=body["trigger_id"], view=report_modal(ModalContext(description=text.strip())))
+        text = (body.get("text") if isinstance(body.get("text"), str) else "").strip()
+        view = report_modal(ModalContext(description=text)) if text else blank_report_modal()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
     def open_report_on_message(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
@@ -63,15 +65,16 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={FIELD_BLOCKS[field]: msg for field, msg in errors.items()})
             return
         try:
-            case = _store_report(services, form, reporter_id, view["id"])
+            _receive_report(services, form, reporter_id, view["id"])
         except OperationalError:
             logger.exception("could not store a report: database unavailable")
             ack(response_action="errors", errors={Block.DESCRIPTION: SAVE_FAILED})
             return
         ack(
             response_action="update",
-            view=report_sent(case.reference, urgent=case.urgent, urgent_help_text=services.settings.urgent_help_text),
+            view=report_sent(None, urgent=form.urgent, urgent_help_text=services.settings.urgent_help_text),
         )
+        # The outbox opens the case and sends its card once the burst it may be part of is answered.
         services.outbox.wake()
 
     def relay_dm(event: dict, body: dict, client: WebClient) -> None:
@@ -107,25 +110,16 @@ def register(app: App, services: Services) -> None:
     app.event("message")(relay_dm)
 
 
-def _store_report(services: Services, form, reporter_id: str, submission_key: str):
-    """One transaction; a concurrent duplicate of the same submission loses the unique-key
-    race, and the retry then finds the case the first one stored."""
-    for attempt in (1, 2):
-        try:
-            with services.sessions.begin() as session:
-                now = services.clock()
-                return submit_report(
-                    session,
-                    OutboxNotifier(session, now),
-                    form=form,
-                    reporter_id=reporter_id,
-                    submission_key=submission_key,
-                    now=now,
-                ).case
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+def _receive_report(services: Services, form, reporter_id: str, submission_key: str) -> None:
+    """Store the submission whole, before Slack is answered. A concurrent duplicate of the same
+    submission loses the unique-key race: it was received all the same."""
+    try:
+        with services.sessions.begin() as session:
+            receive_report(
+                session, form=form, reporter_id=reporter_id, submission_key=submission_key, now=services.clock()
+            )
+    except IntegrityError:
+        pass
 
 
 def _shortcut_context(body: dict) -> ModalContext:

@@ -19,13 +19,14 @@ moves such leases a minute into the past, as the clock would, before starting th
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Case, OutboxMessage, OutboxState
+from db.models import Case, Category, OutboxMessage, OutboxState, ReceivedReport
 from db.queries import health
 from slack_app.local import ORGANIZERS
 from slack_app.outbox import LEASE
@@ -34,6 +35,8 @@ from slack_app.transcript import message_text
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.e2e.helpers import FILLED, eventually
 from tests.e2e.serve_processes import Serve, WebApiTap, serve_env
+from workflows.intake import receive_report
+from workflows.reports import ReportForm
 
 ALEX, BLAKE = "U0PARTIC01", "U0PARTIC02"
 OLIVIA, OMAR = "U0ORGANIZ1", "U0ORGANIZ2"
@@ -115,6 +118,16 @@ def unsent(engine: Engine) -> list[tuple[str, bool]]:
     return [(kind, claimed_until is not None) for kind, claimed_until in rows]
 
 
+def stored_received_reports(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(ReceivedReport))
+
+
+def cases_in(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Case))
+
+
 def the_case(engine: Engine):
     with Session(engine) as session:
         return session.execute(select(Case.id, Case.number, Case.card_ts, Case.acknowledged_by)).one()
@@ -126,7 +139,7 @@ def wait_until_delivered(engine: Engine, process: Serve) -> None:
         with Session(engine) as session:
             state = health(session)
         assert state.outbox_failed == 0, unsent(engine)
-        return state.outbox_pending == 0
+        return state.outbox_pending == 0 and state.reports_waiting == 0
 
     eventually(drained, timeout=20, what="the restarted process to deliver the outbox")
 
@@ -179,15 +192,20 @@ def wait_for_modal(stand_in: SlackStandIn, user_id: str, title: str) -> dict:
 # -- the tests ----------------------------------------------------------------------------------
 
 
-def test_a_report_stored_just_before_the_crash_reaches_everyone_once_after_the_restart(site: Site):
+def test_a_report_answered_just_before_the_crash_reaches_everyone_once_after_the_restart(site: Site):
     first = site.start()
     site.refuse_messages()
     file_report(first, site.stand_in)
     first.kill()
 
-    case = the_case(site.engine)
-    assert case.number == 1 and case.card_ts is None
-    assert [kind for kind, _ in unsent(site.engine)] == ["case_card", "case_details", "receipt"]
+    # Killed before or after it opened the case: either way the whole report is kept.
+    received = stored_received_reports(site.engine)
+    if received:
+        assert received == 1 and cases_in(site.engine) == 0 and unsent(site.engine) == []
+    else:
+        case = the_case(site.engine)
+        assert case.number == 1 and case.card_ts is None
+        assert [kind for kind, _ in unsent(site.engine)] == ["case_card", "case_details", "receipt"]
     assert site.stand_in.messages() == []
 
     site.stand_in.clear_failures()
@@ -200,6 +218,34 @@ def test_a_report_stored_just_before_the_crash_reaches_everyone_once_after_the_r
     assert len(replies(site.stand_in, card, DESCRIPTION)) == 1
     assert len(dms(site.stand_in, ALEX, "We've received your report *CoC-0001*")) == 1
     assert sent_twice(site.stand_in) == []
+
+
+def test_a_report_received_by_a_process_that_died_before_opening_it_is_opened_by_the_next(site: Site):
+    # What a process leaves when it dies between answering Slack and opening the case: the
+    # received report, stored by the same workflow its listener runs.
+    with Session(site.engine) as session, session.begin():
+        receive_report(
+            session,
+            form=ReportForm(
+                description=DESCRIPTION,
+                category=Category.HARASSMENT,
+                anonymous=True,
+                follow_up_allowed=True,
+                apology_wanted=False,
+            ),
+            reporter_id=ALEX,
+            submission_key="V0DIEDBEFOREOPENING",
+            now=datetime.now(UTC),
+        )
+
+    process = site.restart()
+    wait_until_delivered(site.engine, process)
+
+    (card,) = cards(site.stand_in)
+    assert "CoC-0001" in text(site.stand_in, card) and "@alex" not in text(site.stand_in, card)
+    assert len(replies(site.stand_in, card, DESCRIPTION)) == 1
+    assert len(dms(site.stand_in, ALEX, "We've received your report *CoC-0001*")) == 1
+    assert stored_received_reports(site.engine) == 0
 
 
 def test_the_card_in_flight_when_the_process_dies_may_repeat_but_nothing_else_does(site: Site):

@@ -1,6 +1,7 @@
 """The database unreachable while someone submits a report: they are told in the modal to try
 again and keep what they wrote, nothing half-stored remains, and the app carries on by itself
-once the database is back.
+once the database is back. A report is stored in two steps (``workflows.intake``): received
+whole before Slack is answered, opened as a case right after; the database may fail in either.
 
 PostgreSQL is stopped and started for real (``pg_ctl stop -m immediate``), on a private server
 of this module's own (``tests/e2e/pg_instance.py``), so these tests run in both CI runs without
@@ -10,12 +11,13 @@ SQLite has no server to stop. Its real "unavailable" is a file locked by another
 that only surfaces after ``busy_timeout`` (30 s); and since every transaction starts with
 ``BEGIN IMMEDIATE``, a lock can only fail a transaction before its first write, never halfway.
 So on SQLite the failure is injected: a ``before_cursor_execute`` hook on the app's engine
-raises ``sqlite3.OperationalError`` at the report's first outbox row, after its case row was
-written in the same transaction. SQLAlchemy wraps it like any error from the driver.
+raises ``sqlite3.OperationalError`` at a chosen statement, after earlier writes of the same
+transaction. SQLAlchemy wraps it like any error from the driver.
 """
 
 import itertools
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,12 +26,13 @@ from sqlalchemy import Engine, event, func, select
 
 from db.base import Base
 from db.models import Case, format_reference
+from db.queries import health
 from slack_app.ids import Block, Callback
 from slack_app.listeners.reports import SAVE_FAILED
 from slack_app.local import ORGANIZERS, LocalSpeakOut
 from slack_app.stand_in import Response, build_state_values
 from slack_app.transcript import message_text, view_text
-from tests.e2e.helpers import FILLED
+from tests.e2e.helpers import FILLED, eventually
 from tests.e2e.pg_instance import PostgresInstance
 
 ALEX = "U0PARTIC01"
@@ -95,13 +98,13 @@ def assert_asked_to_try_again(local: LocalSpeakOut, answer: Response, modal: dic
 
 
 def assert_reaches_the_organizers(local: LocalSpeakOut, answer: Response, number: int = 1) -> None:
-    """The report was stored as case ``number`` (and the only one of that number), the reporter
-    sees the confirmation, and its card reaches the organizers."""
+    """The reporter sees the confirmation, the report was stored as case ``number`` (and the
+    only one of that number), and its card reaches the organizers."""
     reference = format_reference(number)
     assert answer.status == 200 and answer.slack_error is None, answer.slack_error
     assert answer.errors is None and answer.response_action == "update", answer.body
-    confirmation = view_text(local.stand_in.open_view(ALEX))
-    assert f"Your report *{reference}* is with the organizers" in confirmation, confirmation
+    assert_told_it_is_sent(local)
+    local.services.outbox.wake()  # as the next poll would; some tests poll hourly
     local.stand_in.wait_for(
         lambda: [m for m in local.stand_in.messages(ORGANIZERS) if reference in message_text(m.to_dict())],
         timeout=10,
@@ -109,6 +112,11 @@ def assert_reaches_the_organizers(local: LocalSpeakOut, answer: Response, number
     )
     with local.services.sessions.begin() as session:
         assert session.scalars(select(Case.number).order_by(Case.number)).all() == list(range(1, number + 1))
+
+
+def assert_told_it_is_sent(local: LocalSpeakOut) -> None:
+    confirmation = view_text(local.stand_in.open_view(ALEX))
+    assert "Your report is with the organizers" in confirmation, confirmation
 
 
 # -- what is stored -----------------------------------------------------------------------------
@@ -124,25 +132,44 @@ def stored_rows(engine: Engine) -> dict[str, int]:
     return {name: count for name, count in counts.items() if count}
 
 
-def fail_halfway(engine: Engine, fail: Callable[[], None]) -> list[str]:
-    """Call ``fail`` once, just before the first outbox row is written: the report's case row is
-    in the open transaction by then. Returns the statements run up to that point."""
-    seen: list[str] = []
+OPENING_A_CASE = "INSERT INTO OUTBOX"  # the case row is in the open transaction by then
+RECEIVING = "INSERT INTO RECEIVED_REPORTS"  # after the check for an earlier copy
+
+
+class Statements(list):
+    """The statements run up to the failure, then "failed"; ``done`` is set once ``fail`` has
+    returned or raised (stopping PostgreSQL takes a moment)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done = threading.Event()
+
+
+def fail_halfway(engine: Engine, fail: Callable[[], None], at: str) -> Statements:
+    """Call ``fail`` once, just before the first statement starting with ``at``."""
+    seen = Statements()
 
     def before(_connection, _cursor, statement: str, *_args) -> None:
         if seen and seen[-1] == "failed":
             return
         seen.append(statement)
-        if statement.lstrip().upper().startswith("INSERT INTO OUTBOX"):
+        if statement.lstrip().upper().startswith(at):
             seen.append("failed")
-            fail()
+            try:
+                fail()
+            finally:
+                seen.done.set()
 
     event.listen(engine, "before_cursor_execute", before)
     return seen
 
 
+def has_failed(statements: Statements) -> bool:
+    return statements.done.is_set() and statements[-1] == "failed"
+
+
 def assert_case_was_written_before_the_failure(statements: list[str]) -> None:
-    assert statements and statements[-1] == "failed", "the database was never made to fail"
+    assert has_failed(statements), "the database was never made to fail"
     assert any(s.lstrip().upper().startswith("INSERT INTO CASES") for s in statements), statements
 
 
@@ -176,33 +203,66 @@ def test_after_postgresql_restarts_between_two_reports_the_next_one_goes_through
         assert_reaches_the_organizers(local, send(local), number=2)
 
 
-def test_postgresql_going_down_halfway_through_storing_a_report_leaves_nothing_behind(postgres, postgres_url):
+def test_postgresql_going_down_while_a_report_is_received_leaves_nothing_behind(postgres, postgres_url):
     with LocalSpeakOut(postgres_url, env=ENV) as local:
         modal = write_report(local)
-        statements = fail_halfway(local.services.engine, postgres.stop)
+        statements = fail_halfway(local.services.engine, postgres.stop, at=RECEIVING)
 
         refused = send(local)
 
-        assert_case_was_written_before_the_failure(statements)
+        assert has_failed(statements)
         assert_asked_to_try_again(local, refused, modal)
         postgres.start()
         assert stored_rows(local.services.engine) == {}
         assert_reaches_the_organizers(local, send(local))
 
 
-def test_on_sqlite_a_failure_halfway_through_storing_a_report_leaves_nothing_behind(tmp_path: Path):
+def test_postgresql_going_down_halfway_through_opening_a_case_keeps_the_report_until_it_is_back(postgres, postgres_url):
+    # Polling hourly: after the failure nothing retries until the test says so.
+    with LocalSpeakOut(postgres_url, env={"OUTBOX_POLL_INTERVAL": "1h"}) as local:
+        write_report(local)
+        statements = fail_halfway(local.services.engine, postgres.stop, at=OPENING_A_CASE)
+
+        answer = send(local)
+
+        assert answer.errors is None and answer.response_action == "update", answer.body
+        assert_told_it_is_sent(local)
+        eventually(lambda: has_failed(statements), what="the database to go away while the case was opened")
+        assert_case_was_written_before_the_failure(statements)
+        postgres.start()
+        assert stored_rows(local.services.engine) == {"received_reports": 1}
+        assert_reaches_the_organizers(local, answer)
+
+
+def test_on_sqlite_a_failure_while_a_report_is_received_leaves_nothing_behind(tmp_path: Path):
     """Injected, not real: see the module's docstring for why SQLite can't be taken away cleanly."""
-
-    def disk_error() -> None:
-        raise sqlite3.OperationalError("disk I/O error")
-
     with LocalSpeakOut(f"sqlite:///{tmp_path / 'outage.db'}", env=ENV) as local:
         modal = write_report(local)
-        statements = fail_halfway(local.services.engine, disk_error)
+        statements = fail_halfway(local.services.engine, disk_error, at=RECEIVING)
 
         refused = send(local)
 
-        assert_case_was_written_before_the_failure(statements)
+        assert has_failed(statements)
         assert_asked_to_try_again(local, refused, modal)
         assert stored_rows(local.services.engine) == {}
         assert_reaches_the_organizers(local, send(local))
+
+
+def test_on_sqlite_a_failure_halfway_through_opening_a_case_keeps_the_report_and_retries(tmp_path: Path):
+    with LocalSpeakOut(f"sqlite:///{tmp_path / 'outage.db'}", env={"OUTBOX_POLL_INTERVAL": "1h"}) as local:
+        write_report(local)
+        statements = fail_halfway(local.services.engine, disk_error, at=OPENING_A_CASE)
+
+        answer = send(local)
+
+        eventually(lambda: has_failed(statements), what="the injected failure while the case was opened")
+        assert_case_was_written_before_the_failure(statements)
+        eventually(lambda: stored_rows(local.services.engine).get("received_reports"), what="the failure noted")
+        assert stored_rows(local.services.engine) == {"received_reports": 1}
+        with local.services.sessions.begin() as session:
+            assert health(session).reports_failing == 1
+        assert_reaches_the_organizers(local, answer)
+
+
+def disk_error() -> None:
+    raise sqlite3.OperationalError("disk I/O error")
