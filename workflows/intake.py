@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Integer, String, delete, exists, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import Case, Category, ReceivedReport
@@ -38,23 +39,19 @@ def receive_report(session: Session, *, form: ReportForm, reporter_id: str, subm
     errors = validate_report(form, reporter_id)
     if errors:
         raise InvalidReport(errors)
-    seen = session.scalar(
-        select(
-            exists().where(ReceivedReport.submission_key == submission_key)
-            | exists().where(Case.submission_key == submission_key)
-        )
+    submission = json.dumps({"reporter_id": reporter_id, "form": _form_to_json(form)})
+    # One statement, because this runs while Slack waits: stored unless the submission became
+    # a case already, or is waiting to (the unique key; a concurrent copy waits on its lock).
+    row = select(
+        literal(submission_key, String()),
+        literal(submission, ReceivedReport.submission.type),
+        literal(now, ReceivedReport.received_at.type),
+        literal(0, Integer()),
+    ).where(~exists().where(Case.submission_key == submission_key))
+    insert = _insert_for(session)(ReceivedReport).from_select(
+        ["submission_key", "submission", "received_at", "attempts"], row
     )
-    if seen:
-        return False
-    session.add(
-        ReceivedReport(
-            submission_key=submission_key,
-            submission=json.dumps({"reporter_id": reporter_id, "form": _form_to_json(form)}),
-            received_at=now,
-        )
-    )
-    session.flush()
-    return True
+    return session.execute(insert.on_conflict_do_nothing().returning(ReceivedReport.id)).first() is not None
 
 
 def waiting_reports(session: Session, limit: int = 500) -> list[Waiting]:
@@ -118,3 +115,8 @@ def _form_from_json(data: dict[str, Any]) -> ReportForm:
             "evidence": Evidence(**evidence) if evidence else None,
         }
     )
+
+
+def _insert_for(session: Session):
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

@@ -4,7 +4,7 @@ import logging
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from slack_app.forms import parse_report_form, shows_dm_warning
 from slack_app.ids import FIELD_BLOCKS, Action, Block, Callback, Command
@@ -111,15 +111,10 @@ def register(app: App, services: Services) -> None:
 
 
 def _receive_report(services: Services, form, reporter_id: str, submission_key: str) -> None:
-    """Store the submission whole, before Slack is answered. A concurrent duplicate of the same
-    submission loses the unique-key race: it was received all the same."""
-    try:
-        with services.sessions.begin() as session:
-            receive_report(
-                session, form=form, reporter_id=reporter_id, submission_key=submission_key, now=services.clock()
-            )
-    except IntegrityError:
-        pass
+    """Store the submission whole, before Slack is answered (a copy received before is left
+    as it is)."""
+    with services.sessions.begin() as session:
+        receive_report(session, form=form, reporter_id=reporter_id, submission_key=submission_key, now=services.clock())
 
 
 def _shortcut_context(body: dict) -> ModalContext:
