@@ -2,6 +2,7 @@
 CLI commands): ``with sessions.begin() as session:``; domain code only flushes."""
 
 import threading
+from collections import deque
 from collections.abc import Sequence
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -10,23 +11,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.crypto import KeyRing, attach
 
 
-def make_engine(url: str, *, keys: Sequence[str] = ()) -> Engine:
+def make_engine(url: str, *, keys: Sequence[str] = (), connections: int = 10) -> Engine:
     """An engine for ``url``; ``keys`` (Fernet keys, newest first) read and write the encrypted
-    columns. Without keys, encrypted columns can be neither read nor written."""
-    engine = _make_engine(url)
+    columns. Without keys, encrypted columns can be neither read nor written. ``connections``:
+    how many PostgreSQL connections to keep open, as many as threads may use one at once."""
+    engine = _make_engine(url, connections)
     if keys:
         attach(engine.dialect, KeyRing(keys))
     return engine
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str, connections: int) -> Engine:
     # hide_parameters: SQL errors must never carry report text into the logs.
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    # pre_ping replaces connections that died while PostgreSQL restarted.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+    # pre_ping replaces connections that died while PostgreSQL restarted. Connections beyond
+    # pool_size are closed when returned: under a burst of reports each would be opened (a new
+    # server process, 5-10 ms) while Slack waits, so the pool keeps as many as can be busy.
+    return create_engine(url, pool_pre_ping=True, pool_size=connections, max_overflow=10, hide_parameters=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -44,11 +48,12 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     # Every transaction writes (BEGIN IMMEDIATE), so they run one at a time anyway. Queue this
-    # process's on a lock, held from BEGIN until the connection goes back to the pool (after
-    # COMMIT's fsync): SQLite's own busy handler polls with sleeps of up to 100 ms, which under a
-    # burst of reports leaves the database idle while writers sleep. Other processes on the same
-    # file still wait through busy_timeout; a lock not had within it is not waited for.
-    writer = threading.Lock()
+    # process's on a lock taken in turn, held from BEGIN until the connection goes back to the
+    # pool (after COMMIT's fsync): SQLite's own busy handler polls with sleeps of up to 100 ms,
+    # which under a burst of reports leaves the database idle while writers sleep. Other
+    # processes on the same file still wait through busy_timeout; a lock not had within it is
+    # not waited for.
+    writer = TurnLock()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
@@ -64,6 +69,43 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 _WRITER = "speakout_writer_lock"
+
+
+class TurnLock:
+    """A lock handed to its waiters in the order they came (``threading.Lock`` wakes an
+    arbitrary one, and the thread that just released it usually takes it straight back, so
+    a steady writer such as the outbox could keep a burst of reports waiting)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._held = False
+        self._waiting: deque[threading.Event] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._mutex:
+            if turn.is_set():  # handed over just as the wait ran out
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def queued(self) -> int:
+        with self._mutex:
+            return len(self._waiting)
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().set()  # the lock passes on without being free
+            else:
+                self._held = False
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -34,6 +34,7 @@ MAX_BACKOFF = timedelta(minutes=5)
 BATCH = 200
 QUIET = 0.05
 QUIET_MAX = 1.0
+SENDERS = 8  # streams sent to at once
 
 # Errors that retrying cannot fix, with what an admin should do about them.
 PERMANENT_HINTS = {
@@ -80,7 +81,7 @@ class OutboxDispatcher:
         clock: Callable[[], datetime],
         poll_interval: float = 5.0,
         give_up_after: timedelta = timedelta(days=1),
-        workers: int = 8,
+        workers: int = SENDERS,
         chore: Chore | None = None,
     ):
         self.sessions = sessions

@@ -13,6 +13,7 @@ from db.session import make_engine, make_sessionmaker
 from slack_app.deliveries import Deliveries
 from slack_app.intake import ReportOpener
 from slack_app.log_privacy import pin_library_loggers
+from slack_app.outbox import SENDERS as OUTBOX_SENDERS
 from slack_app.outbox import OutboxDispatcher
 from slack_app.settings import Settings
 from workflows.reminders import install_planning
@@ -36,7 +37,9 @@ class Services:
 
 def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool = True) -> Services:
     pin_library_loggers()
-    engine = make_engine(settings.database_url, keys=settings.encryption_keys)
+    # Listener threads, plus the outbox's senders, its loop and the scheduler's jobs.
+    connections = settings.listener_threads + OUTBOX_SENDERS + 4
+    engine = make_engine(settings.database_url, keys=settings.encryption_keys, connections=connections)
     if migrate:
         upgrade(engine)
     sessions = make_sessionmaker(engine)
