@@ -2,7 +2,6 @@
 CLI commands): ``with sessions.begin() as session:``; domain code only flushes."""
 
 import threading
-from collections import deque
 from collections.abc import Sequence
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -48,12 +47,13 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     # Every transaction writes (BEGIN IMMEDIATE), so they run one at a time anyway. Queue this
-    # process's on a lock taken in turn, held from BEGIN until the connection goes back to the
+    # process's on a lock, held from BEGIN until the connection goes back to the
     # pool (after COMMIT's fsync): SQLite's own busy handler polls with sleeps of up to 100 ms,
     # which under a burst of reports leaves the database idle while writers sleep. Other
     # processes on the same file still wait through busy_timeout; a lock not had within it is
-    # not waited for.
-    writer = TurnLock()
+    # not waited for. (A lock handed over in arrival order measured slower under a burst: each
+    # hand-over waits for the next thread to get the GIL.)
+    writer = threading.Lock()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
@@ -69,43 +69,6 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 _WRITER = "speakout_writer_lock"
-
-
-class TurnLock:
-    """A lock handed to its waiters in the order they came (``threading.Lock`` wakes an
-    arbitrary one, and the thread that just released it usually takes it straight back, so
-    a steady writer such as the outbox could keep a burst of reports waiting)."""
-
-    def __init__(self) -> None:
-        self._mutex = threading.Lock()
-        self._held = False
-        self._waiting: deque[threading.Event] = deque()
-
-    def acquire(self, timeout: float) -> bool:
-        with self._mutex:
-            if not self._held:
-                self._held = True
-                return True
-            turn = threading.Event()
-            self._waiting.append(turn)
-        if turn.wait(timeout):
-            return True
-        with self._mutex:
-            if turn.is_set():  # handed over just as the wait ran out
-                return True
-            self._waiting.remove(turn)
-            return False
-
-    def queued(self) -> int:
-        with self._mutex:
-            return len(self._waiting)
-
-    def release(self) -> None:
-        with self._mutex:
-            if self._waiting:
-                self._waiting.popleft().set()  # the lock passes on without being free
-            else:
-                self._held = False
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
