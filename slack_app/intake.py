@@ -25,10 +25,11 @@ class ReportOpener:
         self.sessions = sessions
         self.clock = clock
 
-    def run(self) -> int:
-        """Open every received report, oldest first; returns how many became cases."""
+    def run(self, limit: int = 500) -> int:
+        """Open up to ``limit`` received reports; returns how many became cases (not counting
+        failures, so a caller that loops while this is above 0 can't spin on a failing one)."""
         with self.sessions.begin() as session:
-            waiting = waiting_reports(session)
+            waiting = waiting_reports(session, limit=limit)
         opened = 0
         for report in waiting:
             try:

@@ -55,10 +55,11 @@ def receive_report(session: Session, *, form: ReportForm, reporter_id: str, subm
 
 
 def waiting_reports(session: Session, limit: int = 500) -> list[Waiting]:
-    """Received reports still to be opened, oldest first (so case numbers follow arrival)."""
+    """Received reports still to be opened, oldest first (so case numbers follow arrival),
+    except that those which failed to open come after the rest, so they can't hold them up."""
     rows = session.execute(
         select(ReceivedReport.id, ReceivedReport.received_at, ReceivedReport.attempts)
-        .order_by(ReceivedReport.id)
+        .order_by(ReceivedReport.attempts, ReceivedReport.id)
         .limit(limit)
     ).all()
     return [Waiting(row.id, row.received_at, row.attempts) for row in rows]

@@ -130,3 +130,13 @@ def test_what_the_reporter_sent_is_encrypted_while_it_waits(session, clock):
     receive(session, clock)
     stored = session.scalar(select(cast(ReceivedReport.submission, Text())))
     assert DESCRIPTION not in stored and REPORTER not in stored and "hallway" not in stored
+
+
+def test_reports_that_failed_to_open_wait_behind_the_others(session, clock):
+    for key in ("V1", "V2", "V3"):
+        receive(session, clock, key=key)
+    first, second, third = waiting_reports(session)
+    note_failed_attempt(session, first.id, "OperationalError")
+
+    assert [report.id for report in waiting_reports(session)] == [second.id, third.id, first.id]
+    assert [report.id for report in waiting_reports(session, limit=2)] == [second.id, third.id]
