@@ -73,7 +73,7 @@ def _visible_to(viewer_id: str, channel_ids: Iterable[str]) -> ColumnElement[boo
     )
     return and_(
         Case.channel_id.in_(list(channel_ids)),
-        Case.status != CaseStatus.CLOSED,
+        Case.status.in_(OPEN_STATUSES),
         Case.routing.in_(_ROUTED),
         ~names_viewer,
     )
@@ -136,7 +136,9 @@ def _visible_counts(session: Session, viewer_id: str, channels: list[str]) -> di
     """How many open cases the viewer may see, by status: all open cases in their channels,
     less those naming them. (Counting with the NOT EXISTS of ``_visible_to`` probes the parties
     of each of thousands of open cases; the cases naming one person are few.)"""
-    open_routed = and_(Case.channel_id.in_(channels), Case.status != CaseStatus.CLOSED, Case.routing.in_(_ROUTED))
+    # "status IN (the open ones)" walks the (channel_id, status, ...) index over open cases only;
+    # "status != closed" walked every case in the channel, 90% of them closed.
+    open_routed = and_(Case.channel_id.in_(channels), Case.status.in_(OPEN_STATUSES), Case.routing.in_(_ROUTED))
     counts = Counter(
         dict(session.execute(select(Case.status, func.count()).where(open_routed).group_by(Case.status)).all())
     )
