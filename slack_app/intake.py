@@ -26,8 +26,7 @@ class ReportOpener:
         self.clock = clock
 
     def run(self, limit: int = 500) -> int:
-        """Open up to ``limit`` received reports; returns how many became cases (not counting
-        failures, so a caller that loops while this is above 0 can't spin on a failing one)."""
+        """Open up to ``limit`` received reports; returns how many became cases."""
         with self.sessions.begin() as session:
             waiting = waiting_reports(session, limit=limit)
         opened = 0

@@ -53,12 +53,10 @@ PERMANENT_HINTS = {
 
 
 class Chore(Protocol):
-    """Work that makes messages (opening received reports as cases), done a little at a time
-    between the rounds of a delivery pass, so that what it makes goes out in the same pass and
-    the first cards of a burst don't wait for the last case to be opened."""
+    """Work that makes messages, done at the start of each delivery pass (opening received
+    reports as cases), so that what it makes goes out in the same pass."""
 
-    def run(self, limit: int) -> int:
-        """Do at most ``limit`` pieces of the work; how many were done."""
+    def run(self) -> object: ...
 
     def waiting(self) -> bool: ...
 
@@ -95,7 +93,6 @@ class OutboxDispatcher:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._senders = workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox")
 
     # -- running in the background -------------------------------------------------------
@@ -139,12 +136,11 @@ class OutboxDispatcher:
         """Send everything that is due until nothing more can go. The heads of different
         streams go out in parallel (each waits ~100 ms on Slack); within a stream, one at a time."""
         stats = OutboxStats()
+        if self.chore is not None:
+            self.chore.run()
         while not self._stop.is_set():
-            made = self.chore.run(limit=self._senders) if self.chore is not None else 0
             claimed = [message_id for message_id in self._due_heads() if self._claim(message_id)]
             if not claimed:
-                if made:
-                    continue
                 return stats
             if len(claimed) == 1:
                 outcomes = [self._deliver(claimed[0])]
@@ -152,7 +148,7 @@ class OutboxDispatcher:
                 outcomes = list(self._pool.map(self._deliver, claimed))
             for outcome in outcomes:
                 setattr(stats, outcome, getattr(stats, outcome) + 1)
-            if "sent" not in outcomes and not made:
+            if "sent" not in outcomes:
                 return stats
         return stats
 
