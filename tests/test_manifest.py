@@ -189,7 +189,7 @@ def test_reporters_can_write_to_the_app_in_its_messages_tab():
 
 def test_the_app_registers_exactly_what_the_manifest_declares(local: LocalSpeakOut):
     things = declared(load_manifest())
-    found = registered(build_app(local.services))
+    found = registered(build_app(local.services, executor=local.listeners))
 
     assert found.get("command", set()) == things.commands
     assert found.get("shortcut", set()) == things.shortcuts
