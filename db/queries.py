@@ -226,6 +226,12 @@ class Health:
 
 
 def health(session: Session) -> Health:
+    # Received reports first: on PostgreSQL each statement sees what was committed when it ran,
+    # and a report becomes a case and its outbox rows in one commit, so counting in this order
+    # can't miss a report in between (none waiting, and its messages not yet seen).
+    waiting, failing = session.execute(
+        select(func.count(), func.count().filter(ReceivedReport.attempts > 0)).select_from(ReceivedReport)
+    ).one()
     held = session.scalars(select(Case.number).where(Case.routing == Routing.HELD).order_by(Case.number))
     counts = dict(
         session.execute(
@@ -234,9 +240,6 @@ def health(session: Session) -> Health:
             .group_by(OutboxMessage.state)
         ).all()
     )
-    waiting, failing = session.execute(
-        select(func.count(), func.count().filter(ReceivedReport.attempts > 0)).select_from(ReceivedReport)
-    ).one()
     return Health(
         held_cases=[format_reference(number) for number in held],
         outbox_pending=counts.get(OutboxState.PENDING, 0),
