@@ -323,6 +323,9 @@ def test_an_apology_answered_before_the_crash_reaches_the_organizers_once_after_
     )
     assert asked.slack_error is None, asked.body
     (request,) = stand_in.wait_for(lambda: stand_in.dms_to(BLAKE), timeout=10, what="the own-up request to Blake")
+    # The thread note about the request goes out on the card's stream: let it be recorded as
+    # sent, or the kill below could catch it in flight and it would (rightly) go out twice.
+    wait_until_delivered(site.engine, first)
     first.slack.block_action(BLAKE, "own_up_apologize", message=request, channel_id=request.channel)
     wait_for_modal(stand_in, BLAKE, "Own up")
 
