@@ -25,10 +25,10 @@ class ReportOpener:
         self.sessions = sessions
         self.clock = clock
 
-    def run(self, limit: int = 500) -> int:
-        """Open up to ``limit`` received reports; returns how many became cases."""
+    def run(self) -> int:
+        """Open the received reports waiting, oldest first; returns how many became cases."""
         with self.sessions.begin() as session:
-            waiting = waiting_reports(session, limit=limit)
+            waiting = waiting_reports(session)
         opened = 0
         for report in waiting:
             try:

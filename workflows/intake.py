@@ -29,7 +29,6 @@ class Waiting:
     """A received report not yet opened as a case."""
 
     id: int
-    received_at: datetime
     attempts: int
 
 
@@ -58,11 +57,11 @@ def waiting_reports(session: Session, limit: int = 500) -> list[Waiting]:
     """Received reports still to be opened, oldest first (so case numbers follow arrival),
     except that those which failed to open come after the rest, so they can't hold them up."""
     rows = session.execute(
-        select(ReceivedReport.id, ReceivedReport.received_at, ReceivedReport.attempts)
+        select(ReceivedReport.id, ReceivedReport.attempts)
         .order_by(ReceivedReport.attempts, ReceivedReport.id)
         .limit(limit)
     ).all()
-    return [Waiting(row.id, row.received_at, row.attempts) for row in rows]
+    return [Waiting(row.id, row.attempts) for row in rows]
 
 
 def open_received_report(session: Session, notifier: Notifier, received_id: int) -> Case | None:

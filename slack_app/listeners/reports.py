@@ -11,10 +11,11 @@ from slack_app.ids import FIELD_BLOCKS, Action, Block, Callback, Command
 from slack_app.services import Services
 from slack_app.views import reporter as reporter_views
 from slack_app.views.reports import ModalContext, blank_report_modal, report_modal, report_sent
+from workflows.errors import InvalidReport
 from workflows.intake import receive_report
 from workflows.outbox import OutboxNotifier
 from workflows.reporter_messages import add_reporter_message, claim_event
-from workflows.reports import EXCERPT_MAX, validate_report
+from workflows.reports import EXCERPT_MAX
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +61,12 @@ def register(app: App, services: Services) -> None:
     def submit(ack: Ack, body: dict, view: dict) -> None:
         reporter_id = body["user"]["id"]
         form = parse_report_form(view)
-        errors = validate_report(form, reporter_id)
-        if errors:
-            ack(response_action="errors", errors={FIELD_BLOCKS[field]: msg for field, msg in errors.items()})
-            return
         try:
             _receive_report(services, form, reporter_id, view["id"])
+        except InvalidReport as invalid:
+            fields = {FIELD_BLOCKS[field]: message for field, message in invalid.errors.items()}
+            ack(response_action="errors", errors=fields)
+            return
         except OperationalError:
             logger.exception("could not store a report: database unavailable")
             ack(response_action="errors", errors={Block.DESCRIPTION: SAVE_FAILED})
