@@ -38,7 +38,7 @@ from benchmarks.common import (
     table,
     write_result,
 )
-from slack_app.stand_in import SlackRequests, SlackStandIn
+from slack_app.sandbox.stand_in import SlackRequests, SlackStandIn
 
 DEADLINE = 3.0  # Slack shows the user an error after this long
 DESCRIPTION = "During the keynote Q&A he kept photographing my badge after I asked him to stop."

@@ -1,6 +1,6 @@
 """The baseline for ack_latency: a bare Bolt app with the same two interactions as Speak Out's
 intake (a command that acks and opens a static modal, a view submission that just acks), on the
-same server (waitress via ``slack_app.web.create_server``, 16 threads) and the same listener
+same server (waitress via ``slack_app.bolt.web.create_server``, 16 threads) and the same listener
 pool size as ``speakout serve`` (32 threads), so the difference is Speak Out's own work.
 
 ``python -m benchmarks.bare_app --port P`` runs it as a process of its own (SLACK_API_URL,
@@ -17,7 +17,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from slack_app.web import create_server
+from slack_app.bolt.web import create_server
 
 CALLBACK = "bare_modal"
 MODAL = {

@@ -39,7 +39,7 @@ from db.home_queries import open_cases_for, own_reports
 from db.models import Case, CaseStatus
 from db.queries import case_facts, failed_deliveries
 from db.session import make_sessionmaker
-from slack_app.listeners.home import COC_DEFAULT
+from slack_app.bolt.listeners.home import COC_DEFAULT
 from slack_app.views.cases import case_card
 from slack_app.views.home import coc_sections, organizer_home, participant_home
 

@@ -1,5 +1,5 @@
 import sys
 
-from slack_app.cli import main
+from slack_app.cli.main import main
 
 sys.exit(main())

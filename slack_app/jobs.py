@@ -1,43 +1,8 @@
-"""APScheduler job functions. Module-level and referenced by name ("slack_app.jobs:…") so the
-job store keeps only that name; they take no arguments and act through the services of the
-process that runs the scheduler, bound once with ``bind``."""
+"""Where the scheduler's jobs lived before 0.2: the job store of a running deployment still
+names "slack_app.jobs:dispatch_reminders" until the new release replaces it at start-up, and a
+process of the previous release may read the new names meanwhile. Kept for one release so both
+resolve during a rolling upgrade; remove in 0.3."""
 
-import logging
+from slack_app.runtime.jobs import dispatch_reminders, purge_expired
 
-from slack_app.services import Services
-from workflows.outbox import OutboxNotifier
-from workflows.reminders import fire_due_reminders
-from workflows.retention import purge_expired_cases
-
-logger = logging.getLogger(__name__)
-
-_services: Services | None = None
-
-
-def bind(services: Services) -> None:
-    global _services
-    _services = services
-
-
-def dispatch_reminders() -> None:
-    """Fire every reminder that is due; the messages go out through the outbox."""
-    services = _services
-    if services is None:
-        return
-    with services.sessions.begin() as session:
-        now = services.clock()
-        fired = fire_due_reminders(session, OutboxNotifier(session, now), now=now, policy=services.settings.reminders)
-    if fired:
-        logger.info("fired %d reminder(s)", fired)
-        services.outbox.wake()
-
-
-def purge_expired() -> None:
-    """Erase the texts of cases closed longer ago than RETENTION_DAYS."""
-    services = _services
-    if services is None:
-        return
-    with services.sessions.begin() as session:
-        purged = purge_expired_cases(session, now=services.clock(), retention=services.settings.retention)
-    if purged:
-        logger.info("erased the texts of %d case(s) past their retention", purged)
+__all__ = ["dispatch_reminders", "purge_expired"]

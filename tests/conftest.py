@@ -15,7 +15,7 @@ from db.base import Base
 from db.crypto import generate_key
 from db.migrate import upgrade
 from db.session import make_engine
-from slack_app.local import LocalSpeakOut
+from slack_app.sandbox.loopback import LocalSpeakOut
 
 # One key for the whole run: the session database is written by several engines.
 TEST_ENCRYPTION_KEY = generate_key()

@@ -8,10 +8,10 @@ from typing import Any
 import yaml
 from slack_bolt import App
 
-from slack_app import ids
-from slack_app.app import build_app
-from slack_app.ids import Callback, Command
-from slack_app.local import GENERAL, LocalSpeakOut
+from slack_app.bolt.app import build_app
+from slack_app.core import ids
+from slack_app.core.ids import Callback, Command
+from slack_app.sandbox.loopback import GENERAL, LocalSpeakOut
 from tests.e2e.helpers import seen, wait_for_dms
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
@@ -127,7 +127,7 @@ def registered(app: App) -> dict[str, set[str]]:
 
 
 def defined_ids() -> set[str]:
-    """Every identifier declared in slack_app.ids."""
+    """Every identifier declared in slack_app.core.ids."""
     return {
         str(member)
         for value in vars(ids).values()
@@ -194,7 +194,7 @@ def test_the_app_registers_exactly_what_the_manifest_declares(local: LocalSpeakO
     assert found.get("command", set()) == things.commands
     assert found.get("shortcut", set()) == things.shortcuts
     assert found.get("event", set()) == things.event_types()
-    # Views, actions and options need no manifest entry, but their ids must come from slack_app.ids.
+    # Views, actions and options need no manifest entry, but their ids must come from slack_app.core.ids.
     for kind in ("view", "action", "options"):
         assert found.get(kind, set()) <= defined_ids(), kind
 

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.models import OutboxMessage
+from workflows.messages import MessageKind
 
 
 def organizer_stream(case_id: int) -> str:
@@ -31,16 +32,16 @@ class OutboxNotifier:
         self.session = session
         self.now = now
 
-    def to_organizers(self, case_id: int, kind: str, **payload: Any) -> None:
+    def to_organizers(self, case_id: int, kind: MessageKind, **payload: Any) -> None:
         self._add(organizer_stream(case_id), case_id, kind, payload)
 
-    def to_reporter(self, case_id: int, kind: str, **payload: Any) -> None:
+    def to_reporter(self, case_id: int, kind: MessageKind, **payload: Any) -> None:
         self._add(reporter_stream(case_id), case_id, kind, payload)
 
-    def to_person(self, case_id: int, user_id: str, kind: str, **payload: Any) -> None:
+    def to_person(self, case_id: int, user_id: str, kind: MessageKind, **payload: Any) -> None:
         self._add(person_stream(case_id, user_id), case_id, kind, {**payload, "user_id": user_id})
 
-    def _add(self, stream: str, case_id: int, kind: str, payload: dict[str, Any]) -> None:
+    def _add(self, stream: str, case_id: int, kind: MessageKind, payload: dict[str, Any]) -> None:
         self.session.add(
             OutboxMessage(
                 stream=stream,

@@ -7,13 +7,15 @@ the production notifier writes those messages to the outbox in the same transact
 
 from typing import Any, Protocol
 
+from workflows.messages import MessageKind
+
 
 class Notifier(Protocol):
-    def to_organizers(self, case_id: int, kind: str, **payload: Any) -> None:
+    def to_organizers(self, case_id: int, kind: MessageKind, **payload: Any) -> None:
         """Something for the case's card or thread in the organizers' (or escalation) channel."""
 
-    def to_reporter(self, case_id: int, kind: str, **payload: Any) -> None:
+    def to_reporter(self, case_id: int, kind: MessageKind, **payload: Any) -> None:
         """A direct message to the case's reporter, in the app's name."""
 
-    def to_person(self, case_id: int, user_id: str, kind: str, **payload: Any) -> None:
+    def to_person(self, case_id: int, user_id: str, kind: MessageKind, **payload: Any) -> None:
         """A direct message to someone else involved in a case (never about who reported)."""

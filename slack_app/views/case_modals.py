@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 
 from db.models import ActionKind, Outcome
 from db.queries import ActionFacts, CaseFacts
-from slack_app.ids import CaseField, CaseModal
+from slack_app.core.ids import CaseField, CaseModal
 from slack_app.views.labels import ACTION_LABELS, OUTCOME_LABELS, mention
 from workflows.cases import TEXT_MAX
 

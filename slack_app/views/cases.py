@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
 
 from db.models import CaseStatus, TimelineKind
 from db.queries import CaseFacts, ReportFacts, TimelineFacts
-from slack_app.ids import CARD_ACTIONS_BLOCK, CaseAction, OwnUpAction
+from slack_app.core.ids import CARD_ACTIONS_BLOCK, CaseAction, OwnUpAction
 from slack_app.views import own_up as own_up_views
 from slack_app.views.labels import CATEGORY_LABELS, OUTCOME_LABELS, STATUS_LABELS, mention, mentions
 from slack_app.views.message import Message, quote, slack_date

@@ -10,7 +10,7 @@ from slack_sdk.models.views import View
 from db.home_queries import OPEN_STATUSES, OpenCase, OpenCases, OwnReports
 from db.models import CaseStatus
 from db.queries import FailedDelivery
-from slack_app.ids import Command
+from slack_app.core.ids import Command
 from slack_app.views.labels import CATEGORY_LABELS, STATUS_LABELS, mention
 
 ACK_OVERDUE_AFTER = timedelta(minutes=30)

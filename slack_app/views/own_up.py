@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 
 from db.models import OwnUpState
 from db.queries import CaseFacts, OwnUpFacts
-from slack_app.ids import OwnUpAction, OwnUpField, OwnUpModal
+from slack_app.core.ids import OwnUpAction, OwnUpField, OwnUpModal
 from slack_app.views.labels import mention
 from slack_app.views.message import Message, quote
 from workflows.own_up import OPEN, STATE_WORDS, TEXT_MAX

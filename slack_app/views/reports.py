@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from slack_app.ids import Action, Block, Callback, Choice
+from slack_app.core.ids import Action, Block, Callback, Choice
 from slack_app.views.labels import CATEGORY_LABELS
 from workflows.reports import DESCRIPTION_MAX, SHORT_TEXT_MAX
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from db.crypto import generate_key
 from db.session import make_engine, make_sessionmaker
-from slack_app.local import ORGANIZERS
+from slack_app.sandbox.loopback import ORGANIZERS
 from tests.conftest import TEST_ENCRYPTION_KEY, reset_database
 from tests.e2e.cases_helpers import case_id, click, file_case, settle, wait_for_modal
 
@@ -66,7 +66,7 @@ def test_nothing_people_wrote_is_stored_in_plaintext(local, database_url):
 
 
 def test_rotation_re_encrypts_with_the_newest_key_and_old_keys_can_go(database_url, clean_db, tmp_path):
-    from slack_app.local import LocalSpeakOut
+    from slack_app.sandbox.loopback import LocalSpeakOut
     from tests.e2e.helpers import report
 
     with LocalSpeakOut(database_url, env={"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}) as local:

@@ -5,7 +5,7 @@ from sqlalchemy import insert
 
 from db.home_queries import OPEN_CASES_LIMIT, open_cases_for, own_reports
 from db.models import Case, CaseStatus, Category, Party, PartyRole, Routing
-from slack_app.transcript import block_lines
+from slack_app.sandbox.transcript import block_lines
 from slack_app.views.home import organizer_home
 
 ORGANIZERS = "C0ORGANIZE"

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from db.models import Case, TimelineEntry
-from slack_app.local import ORGANIZERS, LocalSpeakOut
+from slack_app.sandbox.loopback import ORGANIZERS, LocalSpeakOut
 from tests.e2e.helpers import report, seen
 
 

@@ -6,9 +6,9 @@ import time
 from typing import Any
 
 from db.queries import health
-from slack_app.local import ESCALATION, ORGANIZERS, LocalSpeakOut
-from slack_app.stand_in import build_state_values
-from slack_app.transcript import message_text, view_text
+from slack_app.sandbox.loopback import ESCALATION, ORGANIZERS, LocalSpeakOut
+from slack_app.sandbox.stand_in import build_state_values
+from slack_app.sandbox.transcript import message_text, view_text
 
 FILLED = {
     "category": "harassment",

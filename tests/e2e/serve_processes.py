@@ -18,8 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from slack_app.stand_in import SlackRequests, SlackStandIn
-from slack_app.stand_in.server import parse_params
+from slack_app.sandbox.stand_in import SlackRequests, SlackStandIn
+from slack_app.sandbox.stand_in.server import parse_params
 from tests.e2e.test_serve_process import clean_env, free_port, read_logs, terminate, wait_until_healthy
 
 # -- the tap ------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import json
 from sqlalchemy import select
 
 from db.models import ActionResult, CaseAction, CaseStatus
-from slack_app.local import ESCALATION, GENERAL
+from slack_app.sandbox.loopback import ESCALATION, GENERAL
 from tests.e2e.cases_helpers import (
     card_now,
     case_id,
@@ -332,7 +332,7 @@ def test_a_double_clicked_modal_submission_is_processed_once(local):
     card = file_case(local, alex, involved=[blake])
     click(local, olivia, "case_note", card, value=str(case_id(local)))
     view = wait_for_modal(local, olivia, "Add a note")
-    from slack_app.stand_in import build_state_values
+    from slack_app.sandbox.stand_in import build_state_values
 
     state = build_state_values(view, {"note": "Only once, please."}, current=view["state"]["values"])
     payload = {

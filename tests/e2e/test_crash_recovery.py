@@ -12,7 +12,7 @@ Two tools make the moment of death deterministic:
   killed once that call has *arrived* (seen by ``WebApiTap``; the stand-in itself records a call
   only once it has answered it). Slack then accepts the message from a dead process.
 
-A message the dead process had claimed stays leased for a minute (``slack_app.outbox.LEASE``)
+A message the dead process had claimed stays leased for a minute (``slack_app.delivery.dispatcher.LEASE``)
 so that no other process sends it meanwhile. Rather than wait that minute out, ``restart``
 moves such leases a minute into the past, as the clock would, before starting the new process.
 """
@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 
 from db.models import Case, Category, OutboxMessage, OutboxState, ReceivedReport
 from db.queries import health
-from slack_app.local import ORGANIZERS
-from slack_app.outbox import LEASE
-from slack_app.stand_in import Message, Response, SlackStandIn
-from slack_app.transcript import message_text
+from slack_app.delivery.dispatcher import LEASE
+from slack_app.sandbox.loopback import ORGANIZERS
+from slack_app.sandbox.stand_in import Message, Response, SlackStandIn
+from slack_app.sandbox.transcript import message_text
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.e2e.helpers import FILLED, eventually
 from tests.e2e.serve_processes import Serve, WebApiTap, serve_env

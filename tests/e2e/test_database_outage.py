@@ -27,11 +27,11 @@ from sqlalchemy import Engine, event, func, select
 from db.base import Base
 from db.models import Case, format_reference
 from db.queries import health
-from slack_app.ids import Block, Callback
-from slack_app.listeners.reports import SAVE_FAILED
-from slack_app.local import ORGANIZERS, LocalSpeakOut
-from slack_app.stand_in import Response, build_state_values
-from slack_app.transcript import message_text, view_text
+from slack_app.bolt.listeners.reports import SAVE_FAILED
+from slack_app.core.ids import Block, Callback
+from slack_app.sandbox.loopback import ORGANIZERS, LocalSpeakOut
+from slack_app.sandbox.stand_in import Response, build_state_values
+from slack_app.sandbox.transcript import message_text, view_text
 from tests.e2e.helpers import FILLED, eventually
 from tests.e2e.pg_instance import PostgresInstance
 

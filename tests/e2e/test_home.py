@@ -2,8 +2,8 @@
 
 import json
 
-from slack_app.local import ESCALATION, ORGANIZERS, LocalSpeakOut
-from slack_app.transcript import block_lines
+from slack_app.sandbox.loopback import ESCALATION, ORGANIZERS, LocalSpeakOut
+from slack_app.sandbox.transcript import block_lines
 from tests.e2e.helpers import names, report, wait_for_channel
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from db.base import Base
 from db.models import Case, OutboxMessage, OwnUp, TimelineEntry
-from slack_app.local import ESCALATION, LocalSpeakOut
-from slack_app.stand_in import build_state_values
-from slack_app.stand_in.requests import ACK_DEADLINE, slack_signature
+from slack_app.sandbox.loopback import ESCALATION, LocalSpeakOut
+from slack_app.sandbox.stand_in import build_state_values
+from slack_app.sandbox.stand_in.requests import ACK_DEADLINE, slack_signature
 from tests.e2e.cases_helpers import case_id, click, ephemerals, file_case, settle, timeline, wait_for_modal
 from tests.e2e.helpers import wait_for_dms
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from db.models import Case, OutboxMessage, ReceivedReport, Routing
-from slack_app.local import ESCALATION, ORGANIZERS
+from slack_app.sandbox.loopback import ESCALATION, ORGANIZERS
 from tests.e2e.helpers import (
     eventually,
     modal_text,
@@ -213,7 +213,7 @@ def test_a_report_naming_an_organizer_in_every_channel_is_held_and_shown_in_heal
 
 
 def test_without_an_escalation_channel_a_report_naming_an_organizer_is_held(database_url, clean_db):
-    from slack_app.local import LocalSpeakOut
+    from slack_app.sandbox.loopback import LocalSpeakOut
 
     with LocalSpeakOut(database_url, escalation=False) as local:
         alex = local.cast.participants[0].user_id
@@ -340,7 +340,7 @@ def test_reporting_a_dm_from_an_organizer_anonymously_escalates_without_revealin
 
 
 def test_while_slack_is_down_a_report_is_taken_and_reaches_slack_once_it_is_back(database_url, clean_db):
-    from slack_app.local import LocalSpeakOut
+    from slack_app.sandbox.loopback import LocalSpeakOut
 
     with LocalSpeakOut(database_url, env={"OUTBOX_POLL_INTERVAL": "1s"}) as local:
         alex = local.cast.participants[0].user_id

@@ -3,7 +3,7 @@ with logging at DEBUG, then the captured logs searched."""
 
 import logging
 
-from slack_app.local import ORGANIZERS
+from slack_app.sandbox.loopback import ORGANIZERS
 from tests.e2e.cases_helpers import case_id, click, file_case, settle, wait_for_modal
 
 WORDS = {

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import OwnUp, OwnUpState, RecipientAnswer
-from slack_app.local import ORGANIZERS
+from slack_app.sandbox.loopback import ORGANIZERS
 from tests.e2e.cases_helpers import (
     card_now,
     case_id,

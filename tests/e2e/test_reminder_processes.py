@@ -19,9 +19,9 @@ from db.migrate import upgrade
 from db.models import Case, Reminder, ReminderKind, format_reference
 from db.queries import health
 from db.session import make_engine, make_sessionmaker
-from slack_app.local import ESCALATION, ORGANIZERS, LocalSpeakOut
-from slack_app.stand_in import Message, SlackRequests, SlackStandIn
-from slack_app.transcript import message_text
+from slack_app.sandbox.loopback import ESCALATION, ORGANIZERS, LocalSpeakOut
+from slack_app.sandbox.stand_in import Message, SlackRequests, SlackStandIn
+from slack_app.sandbox.transcript import message_text
 from tests.conftest import TEST_ENCRYPTION_KEY, FakeClock
 from tests.e2e.cases_helpers import case_id, click, file_case, settle
 from tests.e2e.helpers import FILLED, eventually

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote_plus, urlencode
 
-from slack_app.stand_in import SlackRequests, SlackStandIn
+from slack_app.sandbox.stand_in import SlackRequests, SlackStandIn
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.e2e.helpers import eventually
 

@@ -4,9 +4,9 @@ import pytest
 
 from db.home_queries import OpenCase, OpenCases, OwnReport, OwnReports
 from db.models import CaseStatus, Category
-from slack_app.listeners.home import COC_DEFAULT
-from slack_app.stand_in.blocks import view_problems
-from slack_app.transcript import block_lines
+from slack_app.bolt.listeners.home import COC_DEFAULT
+from slack_app.sandbox.stand_in.blocks import view_problems
+from slack_app.sandbox.transcript import block_lines
 from slack_app.views.home import age, coc_sections, organizer_home, participant_home
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

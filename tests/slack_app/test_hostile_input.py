@@ -22,11 +22,11 @@ from slack_bolt import BoltContext
 from slack_sdk.signature import SignatureVerifier
 
 from db.models import ActionKind, CaseStatus, Category, Outcome, RecipientAnswer
-from slack_app import ids
-from slack_app.guard import StickyAck, check_shape, shape_problem
-from slack_app.local import ESCALATION, GENERAL, ORGANIZERS, LocalSpeakOut
-from slack_app.stand_in.requests import ACK_DEADLINE, Response
-from slack_app.web import MAX_BODY_BYTES, slack_events
+from slack_app.bolt.guard import StickyAck, check_shape, shape_problem
+from slack_app.bolt.web import MAX_BODY_BYTES, slack_events
+from slack_app.core import ids
+from slack_app.sandbox.loopback import ESCALATION, GENERAL, ORGANIZERS, LocalSpeakOut
+from slack_app.sandbox.stand_in.requests import ACK_DEADLINE, Response
 from tests.conftest import reset_database
 from tests.e2e.cases_helpers import case_id, file_case
 from tests.e2e.test_hostile_requests import database_state
@@ -338,7 +338,7 @@ def test_ids_in_buttons_and_metadata_are_only_pointers(target, where, caplog, da
             "view": {**view, "callback_id": data.draw(st.sampled_from(MODALS))},
         }
     answered_without_change(target, lambda: target.local.slack.interactive(payload))
-    assert [r.getMessage() for r in caplog.records if r.name == "slack_app.errors"] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "slack_app.bolt.errors"] == []
 
 
 VIEW_REQUESTS = [

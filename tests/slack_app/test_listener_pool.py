@@ -1,6 +1,6 @@
 import threading
 
-from slack_app.app import started_pool
+from slack_app.bolt.app import started_pool
 
 
 def listener_threads() -> set[threading.Thread]:

@@ -6,10 +6,10 @@ from sqlalchemy import select
 from db.models import Category, OutboxMessage, OutboxState
 from db.queries import health
 from db.session import make_sessionmaker
-from slack_app.local import ORGANIZERS
-from slack_app.services import build_services
-from slack_app.settings import load_settings
-from slack_app.stand_in import SlackStandIn
+from slack_app.core.settings import load_settings
+from slack_app.runtime.wiring import build_services
+from slack_app.sandbox.loopback import ORGANIZERS
+from slack_app.sandbox.stand_in import SlackStandIn
 from tests.conftest import TEST_ENCRYPTION_KEY
 from workflows.outbox import OutboxNotifier
 from workflows.reports import ReportForm, submit_report

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from db.crypto import generate_key
-from slack_app.durations import parse_duration
-from slack_app.settings import URGENT_HELP_DEFAULT, SettingsError, load_settings
+from slack_app.core.durations import parse_duration
+from slack_app.core.settings import URGENT_HELP_DEFAULT, SettingsError, load_settings
 
 BOT_TOKEN = "xoxb-1111-2222-abcdefABCDEF"
 SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"

@@ -26,7 +26,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from slack_app.stand_in import Call, Message, SlackRequests, SlackStandIn, slack_signature
+from slack_app.sandbox.stand_in import Call, Message, SlackRequests, SlackStandIn, slack_signature
 
 SECRET = "stand-in-test-signing-secret"
 MODS = "C0MODS"

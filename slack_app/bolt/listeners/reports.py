@@ -6,9 +6,9 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
 
-from slack_app.forms import parse_report_form, shows_dm_warning
-from slack_app.ids import FIELD_BLOCKS, Action, Block, Callback, Command
-from slack_app.services import Services
+from slack_app.bolt.forms import parse_report_form, shows_dm_warning
+from slack_app.core.ids import FIELD_BLOCKS, Action, Block, Callback, Command
+from slack_app.core.services import Services
 from slack_app.views import reporter as reporter_views
 from slack_app.views.reports import ModalContext, blank_report_modal, report_modal, report_sent
 from workflows.errors import InvalidReport

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from db.crypto import generate_key
-from slack_app.app import build_app
-from slack_app.scheduler import Scheduler
-from slack_app.services import Clock, Services, build_services, utc_now
-from slack_app.settings import Settings, load_settings
-from slack_app.stand_in import SlackRequests, SlackStandIn
-from slack_app.web import BackgroundServer, make_wsgi_app
+from slack_app.bolt.app import build_app
+from slack_app.bolt.web import BackgroundServer, make_wsgi_app
+from slack_app.core.services import Clock, Services, utc_now
+from slack_app.core.settings import Settings, load_settings
+from slack_app.runtime.scheduler import Scheduler
+from slack_app.runtime.wiring import build_services
+from slack_app.sandbox.stand_in import SlackRequests, SlackStandIn
 
 ORGANIZERS = "C0ORGANIZE"
 ESCALATION = "C0ESCALATE"

@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from db import queries
 from db.models import OwnUp, RecipientAnswer
-from slack_app.forms import ViewState, first_input_block, view_metadata
-from slack_app.ids import Callback, Command, OwnUpAction, OwnUpField, OwnUpModal
-from slack_app.listeners.cases import CaseDesk, case_id_from, refusal_of, refuse
-from slack_app.services import Services
+from slack_app.bolt.forms import ViewState, first_input_block, view_metadata
+from slack_app.bolt.listeners.cases import CaseDesk, case_id_from, refusal_of, refuse
+from slack_app.core.ids import Callback, Command, OwnUpAction, OwnUpField, OwnUpModal
+from slack_app.core.services import Services
 from slack_app.views import own_up as views
 from slack_app.views.reports import report_sent
 from workflows import own_up as flow

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from cryptography.fernet import Fernet
 
-from slack_app.durations import parse_duration
+from slack_app.core.durations import parse_duration
 from workflows.reminders import ReminderPolicy
 
 SLACK_API_DEFAULT = "https://slack.com/api/"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dotenv import load_dotenv
 from sqlalchemy.exc import SQLAlchemyError
 
-from slack_app.settings import SettingsError, load_settings
+from slack_app.core.settings import SettingsError, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,8 +101,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = load_settings(socket_mode=args.socket_mode)
-    from slack_app.scheduler import SchedulerRefused
-    from slack_app.server import serve
+    from slack_app.runtime.scheduler import SchedulerRefused
+    from slack_app.runtime.serve import serve
 
     try:
         return serve(
@@ -115,8 +115,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     settings = load_settings()
-    from slack_app.scheduler import SchedulerRefused
-    from slack_app.server import work
+    from slack_app.runtime.scheduler import SchedulerRefused
+    from slack_app.runtime.serve import work
 
     try:
         return work(settings)
@@ -200,7 +200,7 @@ def _reminders_list(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from slack_app.demo import run_demo
+    from slack_app.sandbox.demo import run_demo
 
     return run_demo()
 
@@ -208,7 +208,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _db_upgrade(args: argparse.Namespace) -> int:
     from db.migrate import upgrade
     from db.session import make_engine
-    from slack_app.settings import DATABASE_DEFAULT
+    from slack_app.core.settings import DATABASE_DEFAULT
 
     url = os.environ.get("DATABASE_URL") or DATABASE_DEFAULT
     engine = make_engine(url)
@@ -227,7 +227,7 @@ def _read_sessions():
 
     from db.models import Case, CaseAction, Party, Report, TimelineEntry
     from db.session import make_engine, make_sessionmaker
-    from slack_app.settings import DATABASE_DEFAULT, encryption_keys
+    from slack_app.core.settings import DATABASE_DEFAULT, encryption_keys
 
     url = os.environ.get("DATABASE_URL") or DATABASE_DEFAULT
     engine = make_engine(url, keys=encryption_keys(os.environ.get("ENCRYPTION_KEY", "").strip() or None))

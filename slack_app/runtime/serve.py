@@ -7,11 +7,11 @@ import threading
 
 from slack_sdk.errors import SlackApiError
 
-from slack_app.app import build_app
-from slack_app.scheduler import Scheduler
-from slack_app.services import build_services
-from slack_app.settings import Settings, SettingsError
-from slack_app.web import create_server, make_wsgi_app
+from slack_app.bolt.app import build_app
+from slack_app.bolt.web import create_server, make_wsgi_app
+from slack_app.core.settings import Settings, SettingsError
+from slack_app.runtime.scheduler import Scheduler
+from slack_app.runtime.wiring import build_services
 
 logger = logging.getLogger(__name__)
 

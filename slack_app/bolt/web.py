@@ -14,7 +14,7 @@ from waitress.server import BaseWSGIServer, MultiSocketServer
 
 from db.queries import health
 from db.session import database_reachable
-from slack_app.services import Services
+from slack_app.core.services import Services
 
 logger = logging.getLogger(__name__)
 

@@ -1,38 +1,17 @@
-"""Everything a running Speak Out needs, built once from the settings."""
-
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+"""Builds everything a running Speak Out needs, once, from the settings."""
 
 from slack_sdk import WebClient
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
-from slack_app.deliveries import Deliveries
-from slack_app.intake import ReportOpener
-from slack_app.log_privacy import pin_library_loggers
-from slack_app.outbox import SENDERS as OUTBOX_SENDERS
-from slack_app.outbox import OutboxDispatcher
-from slack_app.settings import Settings
+from slack_app.core.log_privacy import pin_library_loggers
+from slack_app.core.services import Clock, Services, utc_now
+from slack_app.core.settings import Settings
+from slack_app.delivery.dispatcher import SENDERS as OUTBOX_SENDERS
+from slack_app.delivery.dispatcher import OutboxDispatcher
+from slack_app.delivery.handlers import Deliveries
+from slack_app.delivery.report_opener import ReportOpener
 from workflows.reminders import install_planning
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class Services:
-    settings: Settings
-    engine: Engine
-    sessions: sessionmaker[Session]
-    client: WebClient
-    outbox: OutboxDispatcher
-    clock: Clock
 
 
 def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool = True) -> Services:

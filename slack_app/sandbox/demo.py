@@ -8,9 +8,9 @@ import logging
 import tempfile
 from pathlib import Path
 
-from slack_app.local import ESCALATION, GENERAL, ORGANIZERS, LocalSpeakOut
-from slack_app.stand_in import Message
-from slack_app.transcript import message_text, view_text
+from slack_app.sandbox.loopback import ESCALATION, GENERAL, ORGANIZERS, LocalSpeakOut
+from slack_app.sandbox.stand_in import Message
+from slack_app.sandbox.transcript import message_text, view_text
 
 WAIT = 15.0
 DEMO_URGENT_ACK = "3s"

@@ -11,14 +11,14 @@ from slack_sdk.errors import SlackApiError
 
 from db.home_queries import open_cases_for, own_reports
 from db.queries import failed_deliveries
-from slack_app.directory import channel_members
-from slack_app.services import Services
-from slack_app.settings import Settings
+from slack_app.core.directory import channel_members
+from slack_app.core.services import Services
+from slack_app.core.settings import Settings
 from slack_app.views.home import coc_sections, organizer_home, participant_home
 
 logger = logging.getLogger(__name__)
 
-COC_DEFAULT = Path(__file__).resolve().parent.parent / "coc_default.md"
+COC_DEFAULT = Path(__file__).resolve().parents[2] / "views" / "coc_default.md"
 
 # The workspace's URL (from auth.test) never changes while the app runs: asked once per
 # process and Web API, and only remembered once Slack has answered.

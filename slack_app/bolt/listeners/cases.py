@@ -16,10 +16,10 @@ from slack_sdk.models.views import View
 
 from db import queries
 from db.models import ActionKind, ActionResult, CaseStatus, Outcome
-from slack_app.directory import channel_members
-from slack_app.forms import ViewState, first_input_block, view_metadata
-from slack_app.ids import CaseAction, CaseField, CaseModal
-from slack_app.services import Services
+from slack_app.bolt.forms import ViewState, first_input_block, view_metadata
+from slack_app.core.directory import channel_members
+from slack_app.core.ids import CaseAction, CaseField, CaseModal
+from slack_app.core.services import Services
 from slack_app.views import case_modals
 from workflows import cases
 from workflows.errors import InvalidInput, WorkflowError

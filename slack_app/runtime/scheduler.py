@@ -16,8 +16,8 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Connection, text
 
-from slack_app import jobs
-from slack_app.services import Services
+from slack_app.core.services import Services
+from slack_app.runtime import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -130,14 +130,14 @@ class Scheduler:
         scheduler.start()
         # Replacing the stored job keeps exactly one dispatch job whoever starts.
         scheduler.add_job(
-            "slack_app.jobs:dispatch_reminders",
+            "slack_app.runtime.jobs:dispatch_reminders",
             "interval",
             seconds=DISPATCH_EVERY_SECONDS,
             id="dispatch-reminders",
             replace_existing=True,
         )
         scheduler.add_job(
-            "slack_app.jobs:purge_expired", "interval", hours=1, id="purge-expired", replace_existing=True
+            "slack_app.runtime.jobs:purge_expired", "interval", hours=1, id="purge-expired", replace_existing=True
         )
         self.scheduler = scheduler
         self.leading.set()

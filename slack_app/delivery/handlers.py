@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db import queries
 from db.models import Case, OutboxMessage, Routing
-from slack_app.directory import channel_members
-from slack_app.outbox import Handler, Recorder, Retry
-from slack_app.settings import Settings
+from slack_app.core.directory import channel_members
+from slack_app.core.settings import Settings
+from slack_app.delivery.dispatcher import Handler, Recorder, Retry
 from slack_app.views import cases as case_views
 from slack_app.views import own_up as own_up_views
 from slack_app.views import reminders as reminder_views

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from db.models import Category
-from slack_app.ids import Action, Block, Choice
+from slack_app.core.ids import Action, Block, Choice
 from workflows.reports import EXCERPT_MAX, Evidence, ReportForm
 
 # \Z, not $: "$" also matches before a trailing newline. ASCII: \d also matches other scripts' digits.

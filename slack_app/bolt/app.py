@@ -6,9 +6,9 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 
-from slack_app import errors, guard
-from slack_app.listeners import cases, home, own_up, reports
-from slack_app.services import Services
+from slack_app.bolt import errors, guard
+from slack_app.bolt.listeners import cases, home, own_up, reports
+from slack_app.core.services import Services
 
 
 def build_app(services: Services, *, executor: Executor | None = None) -> App:
