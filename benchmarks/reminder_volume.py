@@ -6,7 +6,7 @@ only the two recurring jobs (dispatch every second, purge hourly), however many 
 there are; its row count is recorded.
 
 1. Start-up, in this process: ``Scheduler(services).start(standby=True)`` until the first
-   dispatch pass has run (``slack_app.runtime.jobs.dispatch_reminders`` is wrapped to see it), on a
+   dispatch pass has run (``slack_app.jobs.dispatch_reminders`` is wrapped to see it), on a
    database the scheduler has never seen and again on a restart.
 2. ``python -m slack_app worker`` as a subprocess against the stand-in: VmRSS once it leads
    and has run for a few seconds, and VmHWM (peak) at the end.
@@ -132,8 +132,8 @@ def _settings_env(db: BenchDatabase, api_url: str) -> dict[str, str]:
 def measure_startup(db: BenchDatabase, api_url: str) -> dict[str, float]:
     """Seconds to build the services, for start() to return, and until the first dispatch pass
     has finished (counted from the start() call)."""
+    from slack_app import jobs  # the module the job store names (see STORED_JOB_MODULE)
     from slack_app.core.settings import load_settings
-    from slack_app.runtime import jobs
     from slack_app.runtime.scheduler import Scheduler
     from slack_app.runtime.wiring import build_services
 
@@ -147,7 +147,7 @@ def measure_startup(db: BenchDatabase, api_url: str) -> dict[str, float]:
         pass_seconds.append(time.perf_counter() - started)
         finished.set()
 
-    jobs.dispatch_reminders = watched  # the job store resolves "slack_app.runtime.jobs:dispatch_reminders" at start
+    jobs.dispatch_reminders = watched  # the job store resolves "slack_app.jobs:dispatch_reminders" at start
     try:
         began = time.perf_counter()
         services = build_services(load_settings(_settings_env(db, api_url)))

@@ -25,6 +25,14 @@ LOCK_KEY = 0x5E4B0  # "SpeakOut" scheduler: an arbitrary, fixed advisory lock id
 DISPATCH_EVERY_SECONDS = 1  # a reminder fires within about a second of its due time
 
 
+# The job store keeps each job's function as a "module:name" string, read by whichever
+# process leads next. During a rolling upgrade that may be a process of the previous release,
+# which knows the jobs only as "slack_app.jobs:...": this release still stores that name (a
+# shim re-exports the jobs from slack_app.runtime.jobs) so both releases can run what either
+# stored. The next release stores "slack_app.runtime.jobs" and drops the shim.
+STORED_JOB_MODULE = "slack_app.jobs"
+
+
 class SchedulerRefused(Exception):
     """Another scheduler owns this database; the message says what to do."""
 
@@ -130,14 +138,14 @@ class Scheduler:
         scheduler.start()
         # Replacing the stored job keeps exactly one dispatch job whoever starts.
         scheduler.add_job(
-            "slack_app.runtime.jobs:dispatch_reminders",
+            f"{STORED_JOB_MODULE}:dispatch_reminders",
             "interval",
             seconds=DISPATCH_EVERY_SECONDS,
             id="dispatch-reminders",
             replace_existing=True,
         )
         scheduler.add_job(
-            "slack_app.runtime.jobs:purge_expired", "interval", hours=1, id="purge-expired", replace_existing=True
+            f"{STORED_JOB_MODULE}:purge_expired", "interval", hours=1, id="purge-expired", replace_existing=True
         )
         self.scheduler = scheduler
         self.leading.set()
