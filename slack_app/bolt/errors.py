@@ -1,4 +1,4 @@
-"""One error handler for every listener: friendly words for people, tracebacks for admins."""
+"""One error handler for every listener: the traceback goes to the log, the request's content never."""
 
 import logging
 
