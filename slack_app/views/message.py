@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 
 @dataclass(frozen=True)
@@ -23,3 +23,8 @@ def quote(text: str) -> str:
 def slack_date(moment, fallback_format: str = "%Y-%m-%d %H:%M UTC") -> str:
     """A date each reader sees in their own time zone."""
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{moment.strftime(fallback_format)}>"
+
+
+def section(text: str) -> SectionBlock:
+    """A section of Markdown, cut to the 3,000 characters Slack allows in one."""
+    return SectionBlock(text=MarkdownTextObject(text=text[:3000]))

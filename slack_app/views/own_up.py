@@ -1,29 +1,20 @@
-"""What each party of the own-up flow sees. The person asked to own up is shown the
-organizer's words only: never the report, never who made it."""
-
-import json
+"""The messages each party of the own-up flow is sent (its modals are in ``own_up_modals``).
+The person asked to own up is shown the organizer's words only: never the report, never who
+made it."""
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     ContextBlock,
-    InputBlock,
     MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
-    SectionBlock,
-    StaticSelectElement,
-    UserMultiSelectElement,
-    UserSelectElement,
 )
-from slack_sdk.models.views import View
 
 from db.models import OwnUpState
 from db.queries import CaseFacts, OwnUpFacts
-from slack_app.core.ids import OwnUpAction, OwnUpField, OwnUpModal
+from slack_app.core.ids import OwnUpAction
 from slack_app.views.labels import mention
-from slack_app.views.message import Message, quote
-from workflows.own_up import OPEN, STATE_WORDS, TEXT_MAX
+from slack_app.views.message import Message, quote, section
+from workflows.own_up import OPEN, STATE_WORDS
 
 COC_PARTS = {
     "respect": "Be kind and respectful",
@@ -34,84 +25,13 @@ COC_PARTS = {
     "spam": "Keep it human: no spam or unsolicited pitches",
     "stop": "Stop when asked",
 }
-DEADLINES = {"1d": "1 day", "3d": "3 days", "7d": "1 week"}
 OWN_UP_ASK = (
     "Our Code of Conduct asks everyone who learns that their words or actions made someone "
     "uncomfortable to own up to it and apologize. Nobody is perfect: what matters is how we handle it."
 )
 
 
-def _input(
-    field: OwnUpField, label: str, *, optional: bool = False, placeholder: str | None = None, initial: str | None = None
-) -> InputBlock:
-    return InputBlock(
-        block_id=field,
-        label=label,
-        optional=optional,
-        element=PlainTextInputElement(
-            action_id=field.action,
-            multiline=True,
-            max_length=TEXT_MAX,
-            placeholder=placeholder,
-            initial_value=initial,
-        ),
-    )
-
-
-def _modal(callback: OwnUpModal, title: str, submit: str, blocks: list, **ids: int) -> View:
-    return View(
-        type="modal",
-        callback_id=callback,
-        title=title,
-        submit=submit,
-        close="Cancel",
-        private_metadata=json.dumps(ids),
-        blocks=blocks,
-    )
-
-
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=text[:3000]))
-
-
 # -- organizers ----------------------------------------------------------------------------------
-def request_modal(case: CaseFacts) -> View:
-    subject = case.involved[0] if len(case.involved) == 1 else None
-    blocks = [
-        _section(
-            f"*{case.reference}* · The person gets a private message from Speak Out with your description "
-            "and the Code of Conduct's ask to own up. They never see the report or who made it."
-        ),
-        InputBlock(
-            block_id=OwnUpField.SUBJECT,
-            label="Who is asked to own up?",
-            element=UserSelectElement(action_id=OwnUpField.SUBJECT.action, initial_user=subject),
-        ),
-        _input(
-            OwnUpField.DESCRIPTION,
-            "What happened, in neutral words",
-            placeholder="Describe the behaviour, not the person; nothing that points at who reported it.",
-        ),
-        InputBlock(
-            block_id=OwnUpField.COC_PART,
-            label="Which part of the Code of Conduct?",
-            element=StaticSelectElement(
-                action_id=OwnUpField.COC_PART.action, options=[Option(value=k, text=v) for k, v in COC_PARTS.items()]
-            ),
-        ),
-        InputBlock(
-            block_id=OwnUpField.DEADLINE,
-            label="Reply within",
-            element=StaticSelectElement(
-                action_id=OwnUpField.DEADLINE.action,
-                options=[Option(value=k, text=v) for k, v in DEADLINES.items()],
-                initial_option=Option(value="3d", text=DEADLINES["3d"]),
-            ),
-        ),
-    ]
-    return _modal(OwnUpModal.REQUEST, "Request own-up", "Send", blocks, case_id=case.id)
-
-
 def review_message(own_up: OwnUpFacts) -> Message:
     """In the case thread: the apology, for organizers to deliver, send back, or hold."""
     lines = [f":handshake: *{mention(own_up.subject_id)} owned up* ({own_up.reference})"]
@@ -125,7 +45,7 @@ def review_message(own_up: OwnUpFacts) -> Message:
     return Message(
         text=f"{own_up.reference}: an apology to review",
         blocks=[
-            *[_section(line) for line in lines],
+            *[section(line) for line in lines],
             ActionsBlock(
                 elements=[
                     ButtonElement(text="Deliver", action_id=OwnUpAction.DELIVER, value=value, style="primary"),
@@ -136,17 +56,6 @@ def review_message(own_up: OwnUpFacts) -> Message:
                 ]
             ),
         ],
-    )
-
-
-def note_modal(own_up: OwnUpFacts, *, callback: OwnUpModal, title: str, field: OwnUpField, label: str) -> View:
-    return _modal(
-        callback,
-        title,
-        "Send" if field is OwnUpField.NOTE else "Record",
-        [_section(f"*{own_up.reference}*"), _input(field, label)],
-        case_id=own_up.case_id,
-        own_up_id=own_up.id,
     )
 
 
@@ -177,7 +86,7 @@ def request_dm(own_up: OwnUpFacts) -> Message:
     return Message(
         text="A message from the event organizers",
         blocks=[
-            *[_section(line) for line in lines],
+            *[section(line) for line in lines],
             ActionsBlock(
                 elements=[
                     ButtonElement(
@@ -191,42 +100,6 @@ def request_dm(own_up: OwnUpFacts) -> Message:
     )
 
 
-def apology_modal(own_up: OwnUpFacts) -> View:
-    note = [_section(f"*The organizers asked for changes:*\n{quote(own_up.review_note)}")] if own_up.review_note else []
-    blocks = [
-        *note,
-        _input(OwnUpField.ACKNOWLEDGEMENT, "What do you acknowledge?", initial=own_up.acknowledgement),
-        _input(
-            OwnUpField.APOLOGY,
-            "Your apology, to be passed on",
-            initial=own_up.apology,
-            placeholder="The organizers read it first; it is passed on only if the other person agrees.",
-        ),
-        _input(OwnUpField.CHANGE, "What will you do differently?", optional=True, initial=own_up.change),
-    ]
-    return _modal(OwnUpModal.APOLOGY, "Own up", "Send", blocks, own_up_id=own_up.id)
-
-
-def talk_modal(own_up: OwnUpFacts) -> View:
-    return _modal(
-        OwnUpModal.TALK,
-        "Talk to an organizer",
-        "Send",
-        [_input(OwnUpField.MESSAGE, "Your message to the organizers")],
-        own_up_id=own_up.id,
-    )
-
-
-def account_modal(own_up: OwnUpFacts) -> View:
-    return _modal(
-        OwnUpModal.DIFFERENTLY,
-        "Your account",
-        "Send",
-        [_input(OwnUpField.ACCOUNT, "How do you see it?")],
-        own_up_id=own_up.id,
-    )
-
-
 def changes_dm(own_up: OwnUpFacts) -> Message:
     text = (
         f"*The organizers read your apology and ask for a change before passing it on:*\n"
@@ -235,7 +108,7 @@ def changes_dm(own_up: OwnUpFacts) -> Message:
     return Message(
         text="The organizers ask for a change to your apology",
         blocks=[
-            _section(text),
+            section(text),
             ActionsBlock(
                 elements=[
                     ButtonElement(
@@ -278,7 +151,7 @@ def offer_dm(own_up: OwnUpFacts) -> Message:
     return Message(
         text=f"{who} has offered an apology. Would you like to read it?",
         blocks=[
-            _section(f"*About your report {own_up.reference}*\n{text}" if not own_up.self_report else text),
+            section(f"*About your report {own_up.reference}*\n{text}" if not own_up.self_report else text),
             ActionsBlock(
                 elements=[
                     ButtonElement(text="Yes, show me", action_id=OwnUpAction.READ_YES, value=value, style="primary"),
@@ -297,12 +170,12 @@ def apology_dm(own_up: OwnUpFacts, answered: str | None = None) -> Message:
     if answered is not None:  # keep the apology readable; only the buttons go
         return Message(
             text="The apology you chose to read",
-            blocks=[*[_section(line) for line in lines], ContextBlock(elements=[MarkdownTextObject(text=answered)])],
+            blocks=[*[section(line) for line in lines], ContextBlock(elements=[MarkdownTextObject(text=answered)])],
         )
     return Message(
         text="The apology you chose to read",
         blocks=[
-            *[_section(line) for line in lines],
+            *[section(line) for line in lines],
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
@@ -325,26 +198,6 @@ def apology_dm(own_up: OwnUpFacts, answered: str | None = None) -> Message:
 
 
 # -- /ownup --------------------------------------------------------------------------------------
-def self_report_modal() -> View:
-    blocks = [
-        _section(
-            "Owning up takes courage. Tell the organizers what happened; if you'd like to apologize, "
-            "they read it first and pass it on only if the other person wants to read it."
-        ),
-        _input(OwnUpField.WHAT, "What did you do?"),
-        InputBlock(
-            block_id=OwnUpField.AFFECTED,
-            label="Who was affected?",
-            optional=True,
-            element=UserMultiSelectElement(action_id=OwnUpField.AFFECTED.action, max_selected_items=20),
-        ),
-        _input(OwnUpField.APOLOGY, "Your apology (optional)", optional=True),
-    ]
-    return View(
-        type="modal", callback_id=OwnUpModal.SELF_REPORT, title="Own up", submit="Send", close="Cancel", blocks=blocks
-    )
-
-
 def self_report_receipt(reference: str) -> Message:
     return Message(
         text=f"Thank you for owning up. The organizers have your self-report {reference}. "

@@ -92,7 +92,23 @@ def report_modal(context: ModalContext, *, show_dm_warning: bool = False) -> Vie
     ]
     if context.evidence_ts is not None:
         blocks.append(_evidence_block(context))
-    blocks += [
+    blocks += _what_happened(context) + _where_and_when(context) + _urgency_and_anonymity()
+    if show_dm_warning:
+        blocks.append(ContextBlock(block_id=Block.DM_WARNING, elements=[MarkdownTextObject(text=DM_WARNING_TEXT)]))
+    blocks += _contact_preferences()
+    return View(
+        type="modal",
+        callback_id=Callback.REPORT_MODAL,
+        title="Report a concern",
+        submit="Send report",
+        close="Cancel",
+        private_metadata=context.to_metadata(),
+        blocks=blocks,
+    )
+
+
+def _what_happened(context: ModalContext) -> list[InputBlock]:
+    return [
         InputBlock(
             block_id=Block.DESCRIPTION,
             label="What happened?",
@@ -133,6 +149,11 @@ def report_modal(context: ModalContext, *, show_dm_warning: bool = False) -> Vie
                 placeholder="A name or a description",
             ),
         ),
+    ]
+
+
+def _where_and_when(context: ModalContext) -> list[InputBlock]:
+    return [
         InputBlock(
             block_id=Block.LOCATION_CHANNEL,
             label="Which Slack conversation, if any?",
@@ -162,6 +183,12 @@ def report_modal(context: ModalContext, *, show_dm_warning: bool = False) -> Vie
             optional=True,
             element=TimePickerElement(action_id=Action.OCCURRED_AT),
         ),
+    ]
+
+
+def _urgency_and_anonymity() -> list[InputBlock]:
+    # Anonymity dispatches its changes: the DM warning that follows it depends on the choice.
+    return [
         InputBlock(
             block_id=Block.URGENT,
             label="Do you need help now?",
@@ -175,9 +202,10 @@ def report_modal(context: ModalContext, *, show_dm_warning: bool = False) -> Vie
             element=RadioButtonsElement(action_id=Action.ANONYMITY, options=ANONYMITY_OPTIONS),
         ),
     ]
-    if show_dm_warning:
-        blocks.append(ContextBlock(block_id=Block.DM_WARNING, elements=[MarkdownTextObject(text=DM_WARNING_TEXT)]))
-    blocks += [
+
+
+def _contact_preferences() -> list[InputBlock]:
+    return [
         InputBlock(
             block_id=Block.FOLLOW_UP,
             label="May organizers follow up with you?",
@@ -193,15 +221,6 @@ def report_modal(context: ModalContext, *, show_dm_warning: bool = False) -> Vie
             ),
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=Callback.REPORT_MODAL,
-        title="Report a concern",
-        submit="Send report",
-        close="Cancel",
-        private_metadata=context.to_metadata(),
-        blocks=blocks,
-    )
 
 
 @functools.cache

@@ -8,28 +8,21 @@ generated report or self-report is ever valid. Hypothesis is derandomized: a fai
 reproduces on every run, and its shrunk payload is printed.
 """
 
-import io
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from slack_bolt import BoltContext
-from slack_sdk.signature import SignatureVerifier
 
-from db.models import ActionKind, CaseStatus, Category, Outcome, RecipientAnswer
-from slack_app.bolt.guard import StickyAck, check_shape, shape_problem
-from slack_app.bolt.web import MAX_BODY_BYTES, slack_events
 from slack_app.core import ids
-from slack_app.sandbox.loopback import ESCALATION, GENERAL, ORGANIZERS, LocalSpeakOut
+from slack_app.sandbox.loopback import ORGANIZERS, LocalSpeakOut
 from slack_app.sandbox.stand_in.requests import ACK_DEADLINE, Response
 from tests.conftest import reset_database
 from tests.e2e.cases_helpers import case_id, file_case
 from tests.e2e.test_hostile_requests import database_state
+from tests.slack_app.hostile_payloads import Target, attackers, huge, junk, loosely, numerals, senders, slackish_ids
 
 # One app serves every example; derandomized, so CI runs the same examples each time.
 HOSTILE = settings(
@@ -39,104 +32,6 @@ HOSTILE = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
 )
-
-# -- the pieces of a hostile payload ------------------------------------------------------------------
-
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
-junk = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=6,
-)
-not_text = st.none() | st.booleans() | st.integers() | st.lists(junk, max_size=2) | st.dictionaries(st.text(), junk)
-huge = st.builds(
-    lambda char, n: char * n,
-    st.sampled_from(["a", "é", "\n", '"', "\\", "\u202e", "\U0001d54f"]),
-    st.integers(3001, 20_000),
-)
-# Typed text that is never acceptable: blank, over every limit, or not text at all.
-bad_text = st.sampled_from(["", " ", "\n\t "]) | huge | not_text
-# Digits as any script writes them ("٣", "²", "①"): whatever str.isdigit() accepts.
-numerals = st.text(st.characters(categories=["Nd", "No"]).filter(str.isdigit), min_size=1, max_size=3)
-people = ["U0PARTIC01", "U0PARTIC02", "U0PARTIC03", "U0ORGANIZ1", "U0ORGANIZ2", "U0LEADORG1"]
-slackish_ids = st.sampled_from(
-    [*people, ORGANIZERS, ESCALATION, GENERAL, "U0PARTIC01\n", "u0partic01", "U" + "A" * 40, "U", "D0DIRECT01"]
-)
-choices = [
-    *ids.Choice,
-    *Category,
-    *Outcome,
-    *ActionKind,
-    *RecipientAnswer,
-    *(f"case:{status}" for status in CaseStatus),
-    "1d",
-    "3d",
-    "recording",
-    "x" * 100,
-]
-block_ids = st.sampled_from([*ids.Block, *ids.CaseField, *ids.OwnUpField]) | st.text(max_size=8)
-action_ids = st.sampled_from([*ids.Action, *(f.action for f in ids.CaseField), *(f.action for f in ids.OwnUpField)])
-attackers = st.sampled_from(["U0PARTIC02", "U0PARTIC03"])  # the person reported, a bystander
-# Who a payload says it is from: an attacker, or no valid user at all (never an organizer or the reporter).
-senders = attackers | st.sampled_from(["U0PARTIC01\n", "u0partic02", "U" + "A" * 40, "U", "U0ORGANIZ1 ", ""])
-
-
-def loosely(**fields: st.SearchStrategy) -> st.SearchStrategy[dict]:
-    """An object whose every field is well formed, wrongly typed, or missing."""
-    return st.fixed_dictionaries({}, optional={name: strategy | junk for name, strategy in fields.items()})
-
-
-@dataclass
-class Target:
-    local: LocalSpeakOut
-    case_id: int
-    state: dict[str, object]
-
-    def pointers(self) -> st.SearchStrategy[Any]:
-        """What a button value or ``private_metadata`` id could be made to say."""
-        return st.sampled_from(self.odd_pointers()) | numerals | st.integers() | junk
-
-    def odd_pointers(self) -> list[str]:
-        real = [str(self.case_id), f"{self.case_id}:acknowledged", f"{self.case_id}:apology_accepted"]
-        return [*real, "0", "-1", "1.0", " 1", "99999999999", "9" * 40, "1e3", f"{self.case_id}; DROP TABLE cases"]
-
-    def metadata(self) -> st.SearchStrategy[str]:
-        """``private_metadata``: mostly the ids the app puts there, pointing anywhere."""
-        pointer = self.pointers()
-        pointers = st.fixed_dictionaries({"case_id": pointer, "own_up_id": pointer, "action_id": pointer})
-        evidence = st.fixed_dictionaries({}, optional={"evidence": junk})
-        return st.builds(lambda a, b: json.dumps({**a, **b}), pointers, evidence) | st.text(max_size=20) | huge
-
-    def element(self) -> st.SearchStrategy[dict]:
-        """One input's submitted state, in any of the shapes Slack uses, filled with nonsense."""
-        option = st.fixed_dictionaries({"value": st.sampled_from(choices) | self.pointers()})
-        return loosely(
-            type=st.sampled_from(["plain_text_input", "static_select", "users_select", "radio_buttons"]),
-            value=bad_text,
-            selected_option=option,
-            selected_options=st.lists(option, max_size=3),
-            selected_user=slackish_ids,
-            selected_users=st.lists(slackish_ids, max_size=25),
-            selected_conversation=slackish_ids,
-            selected_conversations=st.lists(slackish_ids, max_size=3),
-            selected_date=st.sampled_from(["2026-11-25", "2026-02-30", "2026-11-25\n", "25/11/2026"]),
-            selected_time=st.sampled_from(["09:00", "25:61", "09:00\n"]),
-        )
-
-    def view(self, callback: st.SearchStrategy[str]) -> st.SearchStrategy[dict]:
-        values = st.dictionaries(block_ids, st.dictionaries(action_ids, self.element(), max_size=3) | junk, max_size=4)
-        blocks = st.lists(st.fixed_dictionaries({"type": st.sampled_from(["input", "section"]), "block_id": block_ids}))
-        return st.fixed_dictionaries(
-            {
-                "id": st.just("V0HOSTILE1"),
-                "type": st.just("modal"),
-                "callback_id": callback,
-                "state": st.fixed_dictionaries({"values": values}),
-                "private_metadata": self.metadata(),
-                "blocks": blocks,
-            },
-            optional={"hash": junk, "notify_on_close": st.booleans()},
-        )
 
 
 @pytest.fixture(scope="module")
@@ -180,110 +75,6 @@ def interaction(target: Target, kind: str, data: st.DataObject, *, well_shaped: 
     user = st.fixed_dictionaries({}, optional={"id": senders | junk}) | senders
     fields = {"user": user, "trigger_id": st.text(max_size=20), **loose}
     return data.draw(st.fixed_dictionaries(common, optional={k: v | junk for k, v in fields.items()}), label="payload")
-
-
-# -- the guard on its own ---------------------------------------------------------------------------
-
-
-@given(body=junk)
-@settings(max_examples=300, derandomize=True, database=None)
-def test_the_shape_check_never_raises(body):
-    problem = shape_problem(body)
-    assert problem is None or isinstance(problem, str)
-
-
-def clicked(**fields: Any) -> dict[str, Any]:
-    return {"type": "block_actions", "user": {"id": "U0PARTIC01"}, "actions": [{"action_id": "case_note"}], **fields}
-
-
-def submitted(**view: Any) -> dict[str, Any]:
-    shape = {"id": "V012", "type": "modal", "callback_id": "x", "state": {"values": {}}, "private_metadata": ""}
-    return {"type": "view_submission", "user": {"id": "U0PARTIC01"}, "view": {**shape, **view}}
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        clicked(),
-        clicked(channel={"id": "C1"}, view={"id": "V012", "blocks": [{"type": "input", "block_id": "note"}]}),
-        {**submitted(), "user": {"id": "W0PARTIC01"}},
-        {"type": "event_callback", "event": {"type": "message"}},
-        {"command": "/report", "user_id": "U0PARTIC01", "trigger_id": "1.2.3"},
-        {"type": "url_verification", "challenge": "abc"},
-        {"ssl_check": "1", "token": "x"},
-    ],
-)
-def test_well_shaped_requests_pass_the_shape_check(body):
-    assert shape_problem(body) is None
-
-
-@pytest.mark.parametrize(
-    ("body", "problem"),
-    [
-        ({"type": ["block_actions"]}, "type is not one this app handles"),
-        ({"type": "interactive_message", "callback_id": "x"}, "type is not one this app handles"),
-        (clicked(user={"id": "U0PARTIC01\n"}), "user.id"),
-        (clicked(user={"id": "U0" + "A" * 40}), "user.id"),
-        (clicked(user="U0PARTIC01"), "user.id"),
-        (clicked(trigger_id=5), "trigger_id"),
-        (clicked(actions={}), "actions"),
-        (clicked(actions=[]), "actions"),
-        (clicked(actions=[{"action_id": 1}]), "an action"),
-        (clicked(channel="C1"), "channel"),
-        (clicked(view={}), "view.id"),
-        (clicked(view={"id": "V012", "blocks": [1]}), "view.blocks"),
-        ({**submitted(), "view": None}, "view is missing"),
-        ({**submitted(), "type": "view_closed", "view": {"id": "V" + "1" * 64}}, "view.id"),
-        (submitted(callback_id=None), "view.callback_id"),
-        (submitted(state={"values": []}), "view.state.values"),
-        (submitted(private_metadata=None), "view.private_metadata"),
-        (submitted(blocks=[{"block_id": []}]), "view.blocks"),
-        ({"type": "event_callback", "event": "type"}, "event"),
-        ({"type": "url_verification", "event": 1}, "event"),
-        ({"command": "/report", "user_id": "U0PARTIC01"}, "trigger_id"),
-        ({"command": "/report", "trigger_id": "1", "type": "block_actions"}, "user_id"),
-        ({"command": 5, "user_id": "U0PARTIC01", "trigger_id": "1"}, "command"),
-        ({"text": "hello"}, "neither"),
-    ],
-)
-def test_malformed_requests_are_named_by_the_shape_check(body, problem):
-    assert problem in (shape_problem(body) or "")
-
-
-def test_the_shape_check_answers_400_without_calling_next_and_makes_the_acknowledgement_stick():
-    calls: list[str] = []
-    context = BoltContext()
-    refused = check_shape({"type": "block_actions"}, context, lambda: calls.append("next"))
-    assert refused is not None and (refused.status, refused.body, calls, dict(context)) == (400, "", [], {})
-
-    body = {"command": "/report", "user_id": "U0PARTIC01", "trigger_id": "1"}
-    assert check_shape(body, context, lambda: calls.append("next")) is None
-    assert calls == ["next"]
-    ack = context["ack"]
-    assert isinstance(ack, StickyAck) and ack.response is None
-    sent = ack()
-    ack.response = None  # what Bolt does when the listener fails after acknowledging
-    assert ack.response is sent and sent.status == 200
-
-
-class NoBolt:
-    def dispatch(self, request):
-        raise AssertionError("Bolt must not see this request")
-
-
-@pytest.mark.parametrize(
-    ("environ", "status"),
-    [
-        ({"CONTENT_LENGTH": str(MAX_BODY_BYTES + 1)}, 413),
-        ({"CONTENT_LENGTH": "lots"}, 400),
-        ({"CONTENT_LENGTH": "2"}, 401),
-        ({"CONTENT_LENGTH": "2", "HTTP_X_SLACK_REQUEST_TIMESTAMP": "1", "HTTP_X_SLACK_SIGNATURE": "v0=0"}, 401),
-    ],
-)
-def test_the_http_layer_answers_oversized_or_unsigned_bodies_before_bolt(environ, status):
-    """The size check also holds behind a server other than waitress."""
-    answer = slack_events(NoBolt(), SignatureVerifier("secret"), {**environ, "wsgi.input": io.BytesIO(b"{}")})
-    assert answer.status == status
 
 
 # -- every listener, through the real app --------------------------------------------------------------

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from db.home_queries import open_cases_for, own_reports
 from db.queries import failed_deliveries
+from slack_app.bolt.bind import bind
 from slack_app.core.directory import channel_members
 from slack_app.core.services import Services
 from slack_app.core.settings import Settings
@@ -29,31 +30,31 @@ _workspace_lock = threading.Lock()
 def register(app: App, services: Services) -> None:
     # Read once at start-up: a missing COC_FILE stops `speakout` there, not on a Home tab.
     coc = coc_sections(_coc_markdown(services.settings))
+    app.event("app_home_opened")(bind(publish_home, services=services, coc=coc))
 
-    def publish_home(event: dict, client: WebClient) -> None:
-        user_id = event.get("user")
-        if event.get("tab") != "home" or not isinstance(user_id, str):
-            return
-        channels = _organizer_channels(client, services.settings, user_id)
-        now = services.clock()
-        with services.sessions.begin() as session:
-            own = own_reports(session, reporter_id=user_id)
-            cases = open_cases_for(session, viewer_id=user_id, channel_ids=channels) if channels else None
-            failed = failed_deliveries(session, channels) if channels else ([], 0)
-        if cases is None:
-            view = participant_home(own, coc)
-        else:
-            view = organizer_home(
-                cases,
-                own,
-                now=now,
-                workspace_url=workspace_url(client),
-                ack_overdue_after=services.settings.reminders.ack_after or timedelta(minutes=30),
-                failed=failed,
-            )
-        client.views_publish(user_id=user_id, view=view)
 
-    app.event("app_home_opened")(publish_home)
+def publish_home(event: dict, client: WebClient, *, services: Services, coc: tuple[str, ...]) -> None:
+    user_id = event.get("user")
+    if event.get("tab") != "home" or not isinstance(user_id, str):
+        return
+    channels = _organizer_channels(client, services.settings, user_id)
+    now = services.clock()
+    with services.sessions.begin() as session:
+        own = own_reports(session, reporter_id=user_id)
+        cases = open_cases_for(session, viewer_id=user_id, channel_ids=channels) if channels else None
+        failed = failed_deliveries(session, channels) if channels else ([], 0)
+    if cases is None:
+        view = participant_home(own, coc)
+    else:
+        view = organizer_home(
+            cases,
+            own,
+            now=now,
+            workspace_url=workspace_url(client),
+            ack_overdue_after=services.settings.reminders.ack_after or timedelta(minutes=30),
+            failed=failed,
+        )
+    client.views_publish(user_id=user_id, view=view)
 
 
 def _coc_markdown(settings: Settings) -> str:

@@ -1,0 +1,111 @@
+"""What the case and own-up listeners share: reading a pointer, authorizing the clicker as an
+organizer of the case, running one workflow change, and telling people why not.
+
+Who may act is decided from the signed request's user id and the current members of the
+case's channel, never from anything in the payload; the case id in a button or in
+``private_metadata`` is only a pointer, reloaded and re-authorized.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from db import queries
+from slack_app.bolt.forms import first_input_block
+from slack_app.core.directory import channel_members
+from slack_app.core.services import Services
+from workflows import cases
+from workflows.errors import InvalidInput, WorkflowError
+from workflows.outbox import OutboxNotifier
+from workflows.reporter_messages import claim_event
+
+# A workflow change, called as change(session, notifier, case_id=..., actor=..., now=...).
+Change = Callable[..., Any]
+
+
+def case_id_from(value: Any) -> int | None:
+    """A case id from a button value or metadata: a pointer, trusted for nothing else."""
+    text = str(value or "").split(":", 1)[0]
+    # ASCII digits only ("²".isdigit() is true, int("²") fails), and few enough for an INTEGER column.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+class CaseDesk:
+    """What every case listener does: find the clicker's standing, run one change, report."""
+
+    def __init__(self, services: Services):
+        self.services = services
+
+    def actor(self, client: WebClient, case_id: int | None, user_id: str) -> cases.Actor:
+        channel = None
+        if case_id is not None:
+            with self.services.sessions.begin() as session:
+                channel = cases.case_channel(session, case_id)
+        if channel is None:
+            raise WorkflowError(cases.ONLY_ORGANIZERS)
+        # Slack is asked outside any transaction, so a slow answer never holds a lock.
+        return cases.Actor(user_id=user_id, channel_members=channel_members(client, channel))
+
+    def change(
+        self, client: WebClient, case_id: int | None, user_id: str, change: Change, *, once: str | None = None
+    ) -> Any:
+        """Run ``change`` for ``user_id``; with ``once`` (a modal's view id), a second delivery
+        of the same submission (a double click) changes nothing."""
+        actor = self.actor(client, case_id, user_id)
+        with self.services.sessions.begin() as session:
+            now = self.services.clock()
+            if once is not None and not claim_event(session, f"view:{once}", now):
+                return None
+            result = change(session, OutboxNotifier(session, now), case_id=case_id, actor=actor, now=now)
+        self.services.outbox.wake()
+        return result
+
+    def facts(self, client: WebClient, case_id: int | None, user_id: str) -> queries.CaseFacts:
+        actor = self.actor(client, case_id, user_id)
+        with self.services.sessions.begin() as session:
+            cases.load_for(session, case_id, actor)
+            return queries.case_facts(session, case_id)
+
+
+def refuse(client: WebClient, body: dict, message: str) -> None:
+    """Tell only the person who clicked, where they clicked."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    user = body["user"]["id"]
+    if channel:
+        try:
+            client.chat_postEphemeral(channel=channel, user=user, text=message)
+            return
+        except SlackApiError:
+            pass  # not in that channel (a crafted request): tell them directly instead
+    client.chat_postMessage(channel=user, text=message)
+
+
+def refusal_of(message: str) -> Change:
+    """A change that always refuses, for a request that names nothing valid."""
+
+    def refuse_change(*_args: Any, **_kwargs: Any) -> None:
+        raise WorkflowError(message)
+
+    return refuse_change
+
+
+def answer_modal(
+    ack: Ack, view: dict, run: Callable[[], Any], respond: Callable[[Ack, Any], None] | None = None
+) -> None:
+    """Run a modal's change, then answer Slack: refusals come back on the modal; success
+    closes it, or, with ``respond``, lets that answer instead (when there was a change)."""
+    try:
+        result = run()
+    except InvalidInput as invalid:
+        ack(response_action="errors", errors={invalid.field: str(invalid)})
+        return
+    except WorkflowError as refusal:
+        ack(response_action="errors", errors={first_input_block(view): str(refusal)})
+        return
+    if respond is None or result is None:
+        ack()
+    else:
+        respond(ack, result)
