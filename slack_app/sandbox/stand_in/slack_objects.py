@@ -3,12 +3,7 @@ like Slack's (only the fields apps commonly read, with plausible values)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .models import JsonDict, Message
-
-if TYPE_CHECKING:
-    from .workspace import Channel, User
+from .models import Channel, JsonDict, Message, User
 
 
 def user_object(user: User, team_id: str) -> JsonDict:

@@ -7,36 +7,12 @@ thread-safe on its own; ``SlackStandIn`` serialises access.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .message_log import MessageLog
-from .models import ApiError, JsonDict, Message, new_id
+from .models import ApiError, Channel, JsonDict, Message, User, new_id
 from .slack_objects import channel_object, user_object
-
-
-@dataclass
-class User:
-    """A workspace member."""
-
-    id: str
-    name: str
-    real_name: str
-    is_bot: bool = False
-
-
-@dataclass
-class Channel:
-    """A conversation: public/private channel or a DM (``is_im``) with ``user``."""
-
-    id: str
-    name: str
-    is_private: bool = True
-    is_im: bool = False
-    members: list[str] = field(default_factory=list)
-    user: str | None = None
-    created: int = field(default_factory=lambda: int(time.time()))
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..content import message_content
-from ..models import ApiError, JsonDict, Message
+from ..models import ApiError, Channel, JsonDict, Message
 from ..params import param
 from ..slack_objects import bot_message_object
-from ..workspace import Channel, Workspace
+from ..workspace import Workspace
 
 PERMALINK_HOST = "https://stand-in.slack.test"
 

@@ -7,9 +7,9 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from ..models import ApiError, JsonDict
+from ..models import ApiError, Channel, JsonDict
 from ..params import is_true, param
-from ..workspace import Channel, Workspace
+from ..workspace import Workspace
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000

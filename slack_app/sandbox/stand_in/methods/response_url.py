@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..content import message_content
-from ..models import ApiError
+from ..models import ApiError, Channel
 from ..params import param
-from ..workspace import Channel, Workspace
+from ..workspace import Workspace
 
 
 def respond(workspace: Workspace, hook_id: str, body: Mapping[str, Any]) -> None:
