@@ -14,6 +14,13 @@ Example::
         assert slack.dms_to("U1")[0].text == "hi"
 
 The package uses only the standard library, so it ships with the product.
+
+Layout: Slack's side is ``web_api`` (the server, assembled from ``failures``,
+``workspace_access`` and ``view_access``) answering ``methods/`` (one module per
+method family) from the stores ``workspace``, ``message_log``, ``view_store`` and
+``triggers``. The app's side is ``requests`` (``SlackRequests``), which builds
+bodies in ``payloads/`` and sends them through ``transport``. ``models``,
+``params``, ``blocks``, ``state``, ``content`` and ``slack_objects`` are shared.
 """
 
 from .models import ApiError, Call, Message

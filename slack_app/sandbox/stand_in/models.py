@@ -1,10 +1,12 @@
-"""Plain data types shared by the stand-in's server and request sides."""
+"""Plain data types shared by the stand-in's server and request sides: errors,
+recorded calls, and the workspace's messages, users and channels."""
 
 from __future__ import annotations
 
 import copy
 import secrets
 import string
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -104,3 +106,26 @@ class Message:
         if self.thread_ts is not None:
             message["thread_ts"] = self.thread_ts
         return message
+
+
+@dataclass
+class User:
+    """A workspace member."""
+
+    id: str
+    name: str
+    real_name: str
+    is_bot: bool = False
+
+
+@dataclass
+class Channel:
+    """A conversation: public/private channel or a DM (``is_im``) with ``user``."""
+
+    id: str
+    name: str
+    is_private: bool = True
+    is_im: bool = False
+    members: list[str] = field(default_factory=list)
+    user: str | None = None
+    created: int = field(default_factory=lambda: int(time.time()))

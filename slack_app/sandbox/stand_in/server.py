@@ -1,5 +1,5 @@
-"""HTTP plumbing of the stand-in: a threaded local server, request decoding,
-and the failure rules ``SlackStandIn.fail()`` queues up."""
+"""HTTP plumbing of the stand-in: a threaded local server, request decoding
+and the answers it writes back."""
 
 from __future__ import annotations
 
@@ -42,46 +42,6 @@ class Answer:
 Responder = Callable[[str, Mapping[str, str], bytes], Answer | None]
 """Answers ``(path with query, lower-cased headers, body)``; None closes the
 connection without an answer."""
-
-
-@dataclass
-class Failure:
-    """One ``fail()`` rule; ``remaining`` None means until cleared."""
-
-    error: str | None
-    status: int
-    remaining: int | None
-    retry_after: int | None
-    delay: float
-    drop: bool
-
-
-class FailurePlan:
-    """Failure rules per method, used up in the order they were added (not thread-safe)."""
-
-    def __init__(self) -> None:
-        self._rules: dict[str, list[Failure]] = {}
-
-    def add(self, method: str, rule: Failure) -> None:
-        self._rules.setdefault(method, []).append(rule)
-
-    def clear(self, method: str | None = None) -> None:
-        if method is None:
-            self._rules.clear()
-        else:
-            self._rules.pop(method, None)
-
-    def take(self, method: str) -> Failure | None:
-        """The rule that applies to this call of ``method``, if any."""
-        rules = self._rules.get(method)
-        if not rules:
-            return None
-        rule = rules[0]
-        if rule.remaining is not None:
-            rule.remaining -= 1
-            if rule.remaining <= 0:
-                rules.pop(0)
-        return rule
 
 
 def parse_params(content_type: str, body: bytes, query: str = "") -> tuple[JsonDict, str | None]:

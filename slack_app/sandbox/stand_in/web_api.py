@@ -6,6 +6,10 @@ workspace (users, channels, messages, modals, Home tabs), records every call,
 and can be told to fail, slow down, drop connections or go down entirely.
 Interaction ``response_url``s issued by ``SlackRequests`` point at
 ``/hooks/response/<id>`` on the same server.
+
+This module holds the server's lifecycle, the call record and the path from an
+HTTP request to an answer; the public accessors come from the mixins
+(``FailureControls``, ``WorkspaceAccess``, ``ViewAccess``).
 """
 
 from __future__ import annotations
@@ -15,15 +19,20 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Self, TypeVar
 from urllib.parse import urlsplit
 
-from .models import ApiError, Call, JsonDict, Message
-from .server import Answer, Failure, FailurePlan, LocalServer, bearer_token, parse_params
-from .views import ViewStore
-from .workspace import ResponseUrlTarget, Workspace
+from .failures import Failure, FailureControls, FailurePlan
+from .methods import Method, web_api_methods
+from .methods.response_url import respond
+from .models import ApiError, Call, JsonDict
+from .server import Answer, LocalServer, bearer_token, parse_params
+from .view_access import ViewAccess
+from .view_store import ViewStore
+from .workspace import Workspace
+from .workspace_access import WorkspaceAccess
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +41,10 @@ T = TypeVar("T")
 RESPONSE_URL_METHOD = "response_url"
 """The ``Call.method`` (and ``fail()`` name) of requests to a ``response_url``."""
 
+Result = JsonDict | ApiError
 
-class SlackStandIn:
+
+class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
     """A local stand-in for Slack's servers (Web API, modals, response_urls).
 
     Use as a context manager, or ``start()`` / ``stop()``. All accessors return
@@ -56,6 +67,7 @@ class SlackStandIn:
         self.bot_token = bot_token
         self.bot_id = bot_id
         self.app_id = app_id
+        # One re-entrant lock guards all state; waiting on it lets wait_for() see every change.
         self._cond = threading.Condition(threading.RLock())
         self._stopping = threading.Event()
         self._workspace = Workspace(team_id=team_id, bot_user_id=bot_user_id, bot_id=bot_id, app_id=app_id)
@@ -67,24 +79,7 @@ class SlackStandIn:
         self._down = False
         self._server: LocalServer | None = None
         self._thread: threading.Thread | None = None
-        ws, views = self._workspace, self._views
-        self._methods: dict[str, Callable[[JsonDict], JsonDict]] = {
-            "auth.test": ws.auth_test,
-            "chat.postMessage": ws.chat_post_message,
-            "chat.update": ws.chat_update,
-            "chat.delete": ws.chat_delete,
-            "chat.postEphemeral": ws.chat_post_ephemeral,
-            "chat.getPermalink": ws.chat_get_permalink,
-            "conversations.open": ws.conversations_open,
-            "conversations.members": ws.conversations_members,
-            "conversations.info": ws.conversations_info,
-            "conversations.kick": ws.conversations_kick,
-            "users.info": ws.users_info,
-            "views.open": views.views_open,
-            "views.push": views.views_push,
-            "views.update": views.views_update,
-            "views.publish": views.views_publish,
-        }
+        self._methods: dict[str, Method] = web_api_methods(self._workspace, self._views)
 
     # -------------------------------------------------------------- lifecycle
 
@@ -166,188 +161,10 @@ class SlackStandIn:
             raise TimeoutError(f"timed out after {timeout}s waiting for {what or 'the condition'}")
         return result
 
-    def _changed(self) -> None:
+    def _record(self, call: Call) -> None:
         with self._cond:
+            self._calls.append(call)
             self._cond.notify_all()
-
-    # ------------------------------------------------------ failure injection
-
-    def fail(
-        self,
-        method: str,
-        *,
-        error: str | None = "internal_error",
-        status: int = 200,
-        times: int | None = 1,
-        retry_after: int | None = None,
-        delay: float = 0.0,
-        drop: bool = False,
-    ) -> None:
-        """Make the next ``times`` calls of ``method`` (None: until ``clear_failures``)
-        misbehave: wait ``delay`` seconds, then close the connection (``drop``), or
-        answer ``{"ok": false, "error": error}`` with HTTP ``status`` (a 429 also gets
-        ``Retry-After: retry_after``, default 1), or with ``error=None`` answer
-        normally (just slow). Rules queue up per method in the order given."""
-        rule = Failure(error, status, times, retry_after, delay, drop)
-        with self._cond:
-            self._failures.add(method, rule)
-
-    def clear_failures(self, method: str | None = None) -> None:
-        with self._cond:
-            self._failures.clear(method)
-
-    def go_down(self) -> None:
-        """Answer every request with HTTP 503 until ``come_back()``."""
-        with self._cond:
-            self._down = True
-
-    def come_back(self) -> None:
-        with self._cond:
-            self._down = False
-
-    # -------------------------------------------------------- workspace setup
-
-    def add_user(self, user_id: str, name: str, *, real_name: str | None = None, is_bot: bool = False) -> None:
-        with self._cond:
-            self._workspace.add_user(user_id, name, real_name=real_name, is_bot=is_bot)
-            self._cond.notify_all()
-
-    def add_channel(
-        self,
-        channel_id: str,
-        name: str,
-        *,
-        members: Iterable[str] = (),
-        is_private: bool = True,
-        is_im: bool = False,
-        bot_member: bool = True,
-    ) -> None:
-        """Create (or replace) a channel; the bot joins it unless ``bot_member=False``."""
-        with self._cond:
-            self._workspace.add_channel(
-                channel_id, name, members=members, is_private=is_private, is_im=is_im, bot_member=bot_member
-            )
-            self._cond.notify_all()
-
-    def set_members(self, channel_id: str, members: Iterable[str], *, bot_member: bool | None = None) -> None:
-        """Replace a channel's human members; the bot's membership stays as it was
-        unless ``bot_member`` says otherwise."""
-        with self._cond:
-            self._workspace.set_members(channel_id, members, bot_member=bot_member)
-            self._cond.notify_all()
-
-    def members(self, channel_id: str) -> list[str]:
-        with self._cond:
-            return list(self._workspace.channels[channel_id].members)
-
-    def user(self, user_id: str) -> JsonDict | None:
-        """The ``users.info`` ``user`` object, or None for an unknown user."""
-        with self._cond:
-            return self._workspace.user_info(user_id)
-
-    def channel(self, channel_id: str) -> JsonDict | None:
-        """The ``conversations.info`` ``channel`` object, or None."""
-        with self._cond:
-            return self._workspace.channel_info(channel_id)
-
-    # -------------------------------------------------------------- messages
-
-    def messages(self, channel: str | None = None) -> list[Message]:
-        """Messages (ephemeral ones included, see ``Message.ephemeral_for``) in post order."""
-        with self._cond:
-            return self._workspace.messages(channel)
-
-    def message(self, channel: str, ts: str) -> Message | None:
-        with self._cond:
-            found = self._workspace.find_message(channel, ts)
-            return found.snapshot() if found is not None else None
-
-    def thread(self, channel: str, ts: str) -> list[Message]:
-        """The replies to the message ``ts`` in ``channel``."""
-        return [m for m in self.messages(channel) if m.thread_ts == ts and m.ts != ts]
-
-    def dm_channel_for(self, user_id: str) -> str:
-        return Workspace.dm_channel_for(user_id)
-
-    def dms_to(self, user_id: str) -> list[Message]:
-        """What the bot said in its DM with ``user_id``."""
-        channel = self.dm_channel_for(user_id)
-        return [m for m in self.messages(channel) if m.user == self.bot_user_id]
-
-    def ephemerals_for(self, user_id: str) -> list[Message]:
-        return [m for m in self.messages() if m.ephemeral_for == user_id]
-
-    def post_user_message(self, user_id: str, channel_id: str, text: str, *, thread_ts: str | None = None) -> Message:
-        """Record a message a person wrote (as when they type in Slack); returns it with its ts."""
-        with self._cond:
-            try:
-                message = self._workspace.post_as_user(user_id, channel_id, text, thread_ts=thread_ts)
-            except ApiError as error:
-                raise ValueError(f"cannot post as {user_id} in {channel_id}: {error.error}") from None
-            self._cond.notify_all()
-            return message
-
-    def new_response_url(self, user_id: str, channel_id: str, *, message_ts: str | None = None) -> str:
-        """A ``response_url`` for an interaction by ``user_id`` in ``channel_id``
-        (``message_ts``: the message the interaction came from)."""
-        with self._cond:
-            hook_id = self._workspace.new_response_url(ResponseUrlTarget(user_id, channel_id, message_ts))
-        return f"{self.base_url}/hooks/response/{hook_id}"
-
-    # ----------------------------------------------------------------- views
-
-    def issue_trigger(self, user_id: str, *, issued_at: float | None = None) -> str:
-        """A trigger_id for ``user_id``, usable once within 3 s of ``issued_at``
-        (a ``time.monotonic()`` value, default now)."""
-        with self._cond:
-            return self._views.issue_trigger(user_id, issued_at=issued_at)
-
-    def open_view(self, user_id: str) -> JsonDict | None:
-        """The modal the user sees (top of their stack), or None."""
-        with self._cond:
-            return self._views.open_view(user_id)
-
-    def view_stack(self, user_id: str) -> list[JsonDict]:
-        """The user's open modals, bottom first."""
-        with self._cond:
-            return self._views.stack(user_id)
-
-    def view(self, view_id: str) -> JsonDict | None:
-        """Any open modal or Home tab by id."""
-        with self._cond:
-            return self._views.view(view_id)
-
-    def home_view(self, user_id: str) -> JsonDict | None:
-        with self._cond:
-            return self._views.home_view(user_id)
-
-    def close_views(self, user_id: str) -> None:
-        with self._cond:
-            self._views.close_views(user_id)
-            self._cond.notify_all()
-
-    def record_view_closed(self, user_id: str, view_id: str | None = None) -> JsonDict | None:
-        """The user closed ``view_id`` (default: the top modal), as with the close
-        button; returns the closed view."""
-        with self._cond:
-            closed = self._views.close_view(user_id, view_id)
-            self._cond.notify_all()
-            return closed
-
-    def set_view_state(self, view_id: str, block_id: str, action_id: str, entry: JsonDict) -> None:
-        """Record a value the user entered in a view (reported in ``view.state``)."""
-        with self._cond:
-            self._views.set_state(view_id, block_id, action_id, entry)
-            self._cond.notify_all()
-
-    def apply_view_submission_answer(self, user_id: str, view_id: str, answer: Any) -> str | None:
-        """Update the user's modals after the app answered a view_submission with
-        HTTP 200 and ``answer`` (decoded JSON, None for an empty body). Returns
-        None, or the reason Slack would show an error in the modal instead."""
-        with self._cond:
-            problem = self._views.apply_submission_answer(user_id, view_id, answer)
-            self._cond.notify_all()
-            return problem
 
     # --------------------------------------------------------------- serving
 
@@ -365,12 +182,7 @@ class SlackStandIn:
             return self._serve(method, params, token, arrived, problem=problem)
         if target.path.startswith("/hooks/response/"):
             hook_id = target.path.rsplit("/", 1)[-1]
-            try:
-                decoded = json.loads(body or b"{}")
-            except ValueError:
-                decoded = None
-            problem = None if isinstance(decoded, dict) else "invalid_payload"
-            hook_params: JsonDict = decoded if isinstance(decoded, dict) else {}
+            hook_params, problem = _hook_body(body)
             return self._serve(RESPONSE_URL_METHOD, hook_params, None, arrived, problem=problem, hook_id=hook_id)
         return Answer.json(404, {"ok": False, "error": "unknown_method"})
 
@@ -384,58 +196,54 @@ class SlackStandIn:
         problem: str | None = None,
         hook_id: str | None = None,
     ) -> Answer | None:
-        recorded = copy.deepcopy(params)
+        """Apply any injected failure, run the method and record the call."""
+        recorded = copy.deepcopy(params)  # the stores keep parts of params; the record must not change with them
         with self._cond:
             down = self._down
             rule = None if down else self._failures.take(method)
         pause = self.latency + (rule.delay if rule is not None else 0.0)
         if pause > 0:
+            # Sleep outside the lock so other requests go on; stop() cuts the sleep short.
             self._stopping.wait(pause)
-        extra_headers: dict[str, str] = {}
         with self._cond:
-            result: JsonDict | ApiError
-            if down:
-                result = ApiError("service_unavailable", status=503)
-            elif rule is not None and rule.drop:
+            if rule is not None and rule.drop:
                 self._record(Call(method, recorded, token, arrived, failed=True, error="dropped"))
                 return None
-            elif rule is not None and rule.error is not None:
-                result = ApiError(rule.error, status=rule.status)
-                if rule.status == 429 or rule.retry_after is not None:
-                    extra_headers["Retry-After"] = str(rule.retry_after if rule.retry_after is not None else 1)
-            else:
-                result = self._dispatch(method, params, token, problem=problem, hook_id=hook_id)
-            failed = isinstance(result, ApiError)
+            result, extra_headers = self._result(method, params, token, down, rule, problem, hook_id)
             error = result.error if isinstance(result, ApiError) else None
-            self._record(Call(method, recorded, token, arrived, failed=failed, error=error))
-        if hook_id is not None:
-            status, text = (result.status, result.error) if isinstance(result, ApiError) else (200, "ok")
-            return Answer.text(status, text, extra_headers)
-        if isinstance(result, ApiError):
-            return Answer.json(result.status, result.body(), extra_headers)
-        return Answer.json(200, result, extra_headers)
+            self._record(Call(method, recorded, token, arrived, failed=error is not None, error=error))
+        return _render(result, extra_headers, as_hook=hook_id is not None)
+
+    def _result(
+        self,
+        method: str,
+        params: JsonDict,
+        token: str | None,
+        down: bool,
+        rule: Failure | None,
+        problem: str | None,
+        hook_id: str | None,
+    ) -> tuple[Result, dict[str, str]]:
+        """The answer to give, with any extra headers (lock held)."""
+        if down:
+            return ApiError("service_unavailable", status=503), {}
+        if rule is not None and rule.error is not None:
+            return ApiError(rule.error, status=rule.status), rule.answer_headers()
+        return self._dispatch(method, params, token, problem=problem, hook_id=hook_id), {}
 
     def _dispatch(
         self, method: str, params: JsonDict, token: str | None, *, problem: str | None, hook_id: str | None
-    ) -> JsonDict | ApiError:
+    ) -> Result:
         """Run one method against the workspace (lock held)."""
         try:
             if hook_id is not None:
                 if problem is not None:
                     raise ApiError(problem, status=400)
-                self._workspace.respond(hook_id, params)
+                respond(self._workspace, hook_id, params)
                 return {"ok": True}
-            handler = self._methods.get(method)
-            if handler is None:
-                raise ApiError("unknown_method", status=404)
-            if problem is not None:
-                raise ApiError(problem)
-            if token is None:
-                raise ApiError("not_authed")
-            if token != self.bot_token:
-                raise ApiError("invalid_auth")
-            return handler(params)
+            return self._call_method(method, params, token, problem)
         except ApiError as error:
+            # A response_url answers failures with an HTTP error status, never 200.
             if hook_id is not None and error.status == 200:
                 error.status = 400
             return error
@@ -443,7 +251,36 @@ class SlackStandIn:
             logger.exception("stand-in failed to handle %s", method)
             return ApiError("internal_error", status=500)
 
-    def _record(self, call: Call) -> None:
-        with self._cond:
-            self._calls.append(call)
-            self._cond.notify_all()
+    def _call_method(self, method: str, params: JsonDict, token: str | None, problem: str | None) -> JsonDict:
+        """Check the request the way Slack does (method, body, token), then run it."""
+        handler = self._methods.get(method)
+        if handler is None:
+            raise ApiError("unknown_method", status=404)
+        if problem is not None:
+            raise ApiError(problem)
+        if token is None:
+            raise ApiError("not_authed")
+        if token != self.bot_token:
+            raise ApiError("invalid_auth")
+        return handler(params)
+
+
+def _hook_body(body: bytes) -> tuple[JsonDict, str | None]:
+    """A response_url body: a JSON object, or Slack's error for anything else."""
+    try:
+        decoded = json.loads(body or b"{}")
+    except ValueError:
+        decoded = None
+    if isinstance(decoded, dict):
+        return decoded, None
+    return {}, "invalid_payload"
+
+
+def _render(result: Result, headers: dict[str, str], *, as_hook: bool) -> Answer:
+    """The HTTP answer: a response_url answers in plain text, the Web API in JSON."""
+    if as_hook:
+        status, text = (result.status, result.error) if isinstance(result, ApiError) else (200, "ok")
+        return Answer.text(status, text, headers)
+    if isinstance(result, ApiError):
+        return Answer.json(result.status, result.body(), headers)
+    return Answer.json(200, result, headers)

@@ -1,0 +1,94 @@
+"""Failure injection: the rules ``SlackStandIn.fail()`` queues up, and the
+controls that make the whole stand-in go down."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+
+@dataclass
+class Failure:
+    """One ``fail()`` rule; ``remaining`` None means until cleared."""
+
+    error: str | None
+    status: int
+    remaining: int | None
+    retry_after: int | None
+    delay: float
+    drop: bool
+
+    def answer_headers(self) -> dict[str, str]:
+        """Headers of the failed answer: rate limits tell the client when to retry."""
+        if self.status == 429 or self.retry_after is not None:
+            return {"Retry-After": str(self.retry_after if self.retry_after is not None else 1)}
+        return {}
+
+
+class FailurePlan:
+    """Failure rules per method, used up in the order they were added (not thread-safe)."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, list[Failure]] = {}
+
+    def add(self, method: str, rule: Failure) -> None:
+        self._rules.setdefault(method, []).append(rule)
+
+    def clear(self, method: str | None = None) -> None:
+        if method is None:
+            self._rules.clear()
+        else:
+            self._rules.pop(method, None)
+
+    def take(self, method: str) -> Failure | None:
+        """The rule that applies to this call of ``method``, if any."""
+        rules = self._rules.get(method)
+        if not rules:
+            return None
+        rule = rules[0]
+        if rule.remaining is not None:
+            rule.remaining -= 1
+            if rule.remaining <= 0:
+                rules.pop(0)
+        return rule
+
+
+class FailureControls:
+    """The failure-injection part of ``SlackStandIn``'s public API."""
+
+    _cond: threading.Condition
+    _failures: FailurePlan
+    _down: bool
+
+    def fail(
+        self,
+        method: str,
+        *,
+        error: str | None = "internal_error",
+        status: int = 200,
+        times: int | None = 1,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+        drop: bool = False,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` (None: until ``clear_failures``)
+        misbehave: wait ``delay`` seconds, then close the connection (``drop``), or
+        answer ``{"ok": false, "error": error}`` with HTTP ``status`` (a 429 also gets
+        ``Retry-After: retry_after``, default 1), or with ``error=None`` answer
+        normally (just slow). Rules queue up per method in the order given."""
+        rule = Failure(error, status, times, retry_after, delay, drop)
+        with self._cond:
+            self._failures.add(method, rule)
+
+    def clear_failures(self, method: str | None = None) -> None:
+        with self._cond:
+            self._failures.clear(method)
+
+    def go_down(self) -> None:
+        """Answer every request with HTTP 503 until ``come_back()``."""
+        with self._cond:
+            self._down = True
+
+    def come_back(self) -> None:
+        with self._cond:
+            self._down = False
