@@ -14,52 +14,18 @@ from db.models import (
     CaseAction,
     CaseStatus,
     Outcome,
-    Routing,
     TimelineEntry,
     TimelineKind,
 )
-from workflows.errors import InvalidInput, NotAllowed, NotFound, WorkflowError
+from workflows.access import Actor, involved_ids, load_for
+from workflows.errors import InvalidInput, NotFound, WorkflowError
+from workflows.own_up import withdraw_open_requests
 from workflows.ports import Notifier
 
-ONLY_ORGANIZERS = "Only organizers of this case can do this."
-NAMED_IN_CASE = "You are named in this case, so you can't act on it. Another organizer will handle it."
 TEXT_MAX = 3000
 
 # Actions the app carries out in Slack itself, after the organizer confirms.
 CARRIED_OUT_IN_SLACK = {ActionKind.REMOVED_FROM_CHANNEL, ActionKind.EXPELLED}
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, and the current members of the channel the case lives in (fetched by
-    the caller from Slack, outside any transaction)."""
-
-    user_id: str
-    channel_members: frozenset[str]
-
-
-def case_channel(session: Session, case_id: int) -> str | None:
-    """The channel whose members are this case's organizers (None: nobody may act on it)."""
-    case = session.get(Case, case_id)
-    if case is None or case.routing not in (Routing.ORGANIZERS, Routing.ESCALATED):
-        return None
-    return case.channel_id
-
-
-def load_for(session: Session, case_id: int, actor: Actor) -> Case:
-    """The case, if ``actor`` may act on it: a member of its channel and not named in it."""
-    case = session.get(Case, case_id, with_for_update=True)
-    if case is None:
-        raise NotFound(ONLY_ORGANIZERS)  # don't confirm to a stranger that an id exists
-    if case.routing not in (Routing.ORGANIZERS, Routing.ESCALATED) or actor.user_id not in actor.channel_members:
-        raise NotAllowed(ONLY_ORGANIZERS)
-    if actor.user_id in involved_ids(case):
-        raise NotAllowed(NAMED_IN_CASE)
-    return case
-
-
-def involved_ids(case: Case) -> set[str]:
-    return {party.slack_user_id for party in case.involved}
 
 
 def _record(
@@ -309,7 +275,6 @@ def close_case(
         raise InvalidInput("outcome", "Please choose the outcome.")
     closing = _text(summary, "summary", "a closing summary for the record")
     case.status, case.outcome, case.closing_summary, case.closed_at = CaseStatus.CLOSED, outcome, closing, now
-    from workflows.own_up import withdraw_open_requests  # own-up builds on cases; imported late
 
     withdraw_open_requests(session, notifier, case, now)
     if case.acknowledged_by is None:

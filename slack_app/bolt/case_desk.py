@@ -17,7 +17,7 @@ from db import queries
 from slack_app.bolt.forms import first_input_block
 from slack_app.core.directory import channel_members
 from slack_app.core.services import Services
-from workflows import cases
+from workflows import access
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.outbox import OutboxNotifier
 from workflows.reporter_messages import claim_event
@@ -39,15 +39,15 @@ class CaseDesk:
     def __init__(self, services: Services):
         self.services = services
 
-    def actor(self, client: WebClient, case_id: int | None, user_id: str) -> cases.Actor:
+    def actor(self, client: WebClient, case_id: int | None, user_id: str) -> access.Actor:
         channel = None
         if case_id is not None:
             with self.services.sessions.begin() as session:
-                channel = cases.case_channel(session, case_id)
+                channel = access.case_channel(session, case_id)
         if channel is None:
-            raise WorkflowError(cases.ONLY_ORGANIZERS)
+            raise WorkflowError(access.ONLY_ORGANIZERS)
         # Slack is asked outside any transaction, so a slow answer never holds a lock.
-        return cases.Actor(user_id=user_id, channel_members=channel_members(client, channel))
+        return access.Actor(user_id=user_id, channel_members=channel_members(client, channel))
 
     def change(
         self, client: WebClient, case_id: int | None, user_id: str, change: Change, *, once: str | None = None
@@ -66,7 +66,7 @@ class CaseDesk:
     def facts(self, client: WebClient, case_id: int | None, user_id: str) -> queries.CaseFacts:
         actor = self.actor(client, case_id, user_id)
         with self.services.sessions.begin() as session:
-            cases.load_for(session, case_id, actor)
+            access.load_for(session, case_id, actor)
             return queries.case_facts(session, case_id)
 
 

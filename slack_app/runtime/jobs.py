@@ -6,7 +6,7 @@ import logging
 
 from slack_app.core.services import Services
 from workflows.outbox import OutboxNotifier
-from workflows.reminders import fire_due_reminders
+from workflows.reminder_firing import fire_due_reminders
 from workflows.retention import purge_expired_cases
 
 logger = logging.getLogger(__name__)

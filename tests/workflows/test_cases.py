@@ -4,13 +4,13 @@ import pytest
 
 from db.models import ActionKind, ActionResult, CaseStatus, Category, Outcome, Routing, TimelineKind
 from tests.workflows.recording import RecordingNotifier
-from workflows import cases
+from workflows import access, cases
 from workflows.errors import InvalidInput, NotAllowed, WorkflowError
 from workflows.reports import ReportForm, submit_report
 from workflows.routing import Channels, Membership, route_case
 
 ORGANIZERS = frozenset({"U0OLIVIA", "U0OMAR"})
-OLIVIA = cases.Actor("U0OLIVIA", ORGANIZERS)
+OLIVIA = access.Actor("U0OLIVIA", ORGANIZERS)
 
 
 @pytest.fixture
@@ -43,8 +43,10 @@ def kinds(case) -> list[TimelineKind]:
 def test_only_members_of_the_case_channel_who_are_not_named_may_act(session, clock, case):
     notifier = RecordingNotifier()
     with pytest.raises(NotAllowed, match="Only organizers"):
-        cases.acknowledge_case(session, notifier, case_id=case.id, actor=cases.Actor("U0ALEX", ORGANIZERS), now=clock())
-    named = cases.Actor("U0BLAKE", ORGANIZERS | {"U0BLAKE"})
+        cases.acknowledge_case(
+            session, notifier, case_id=case.id, actor=access.Actor("U0ALEX", ORGANIZERS), now=clock()
+        )
+    named = access.Actor("U0BLAKE", ORGANIZERS | {"U0BLAKE"})
     with pytest.raises(NotAllowed, match="named in this case"):
         cases.add_note(session, notifier, case_id=case.id, actor=named, text="x", now=clock())
     assert notifier.sent == [] and kinds(case) == [TimelineKind.CREATED, TimelineKind.ROUTED]
@@ -54,7 +56,7 @@ def test_a_held_case_has_no_organizers(session, clock, case):
     case.routing, case.channel_id = Routing.HELD, None
     with pytest.raises(NotAllowed):
         cases.acknowledge_case(session, RecordingNotifier(), case_id=case.id, actor=OLIVIA, now=clock())
-    assert cases.case_channel(session, case.id) is None
+    assert access.case_channel(session, case.id) is None
 
 
 def test_acknowledging_once_tells_the_reporter_and_updates_the_card(session, clock, case):

@@ -10,9 +10,10 @@ from db.models import Case, Category, OwnUp, OwnUpState, RecipientAnswer, Remind
 from db.session import make_sessionmaker
 from tests.workflows.recording import RecordingNotifier
 from workflows import own_up as flow
-from workflows.cases import Actor
+from workflows.access import Actor
 from workflows.errors import InvalidInput, NotAllowed, WorkflowError
-from workflows.reminders import ReminderPolicy, fire_due_reminders, install_planning
+from workflows.reminder_firing import fire_due_reminders
+from workflows.reminders import ReminderPolicy, install_planning
 from workflows.reports import ReportForm, submit_report
 from workflows.routing import Channels, Membership, route_case
 

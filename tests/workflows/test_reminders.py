@@ -8,14 +8,15 @@ from sqlalchemy import func, select
 from db.models import Case, Category, Outcome, Reminder, ReminderKind, ReminderState
 from db.session import make_sessionmaker
 from tests.workflows.recording import RecordingNotifier
-from workflows import cases
-from workflows.reminders import ReminderPolicy, fire_due_reminders, install_planning
+from workflows import access, cases
+from workflows.reminder_firing import fire_due_reminders
+from workflows.reminders import ReminderPolicy, install_planning
 from workflows.reports import ReportForm, submit_report
 from workflows.routing import Channels, Membership, route_case
 
 POLICY = ReminderPolicy()
 ORGANIZERS = frozenset({"U0OLIVIA", "U0OMAR"})
-OLIVIA = cases.Actor("U0OLIVIA", ORGANIZERS)
+OLIVIA = access.Actor("U0OLIVIA", ORGANIZERS)
 
 
 @pytest.fixture

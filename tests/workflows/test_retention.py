@@ -12,14 +12,14 @@ from db.models import ActionKind, Case, Category, Outcome, Party, TimelineKind
 from db.session import make_sessionmaker
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.workflows.recording import RecordingNotifier
-from workflows import cases
+from workflows import access, cases
 from workflows.errors import WorkflowError
 from workflows.reports import ReportForm, submit_report
 from workflows.retention import purge_case, purge_expired_cases
 from workflows.routing import Channels, Membership, route_case
 
 ORGANIZERS = frozenset({"U0OLIVIA"})
-OLIVIA = cases.Actor("U0OLIVIA", ORGANIZERS)
+OLIVIA = access.Actor("U0OLIVIA", ORGANIZERS)
 WORDS = "He mocked my stutter during the panel"
 
 
