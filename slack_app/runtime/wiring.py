@@ -9,7 +9,7 @@ from slack_app.core.services import Clock, Services, utc_now
 from slack_app.core.settings import Settings
 from slack_app.delivery.dispatcher import SENDERS as OUTBOX_SENDERS
 from slack_app.delivery.dispatcher import OutboxDispatcher
-from slack_app.delivery.handlers import Deliveries
+from slack_app.delivery.handlers import DeliveryContext, build_handlers
 from slack_app.delivery.report_opener import ReportOpener
 from workflows.reminders import install_planning
 
@@ -25,10 +25,10 @@ def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool 
     install_planning(sessions, settings.reminders, clock)
     # Every Web API call goes through SLACK_API_URL, so the app can run against a stand-in.
     client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
-    deliveries = Deliveries(sessions, client, settings, clock)
+    handlers = build_handlers(DeliveryContext(sessions, client, settings, clock))
     outbox = OutboxDispatcher(
         sessions,
-        deliveries.handlers(),
+        handlers,
         clock=clock,
         poll_interval=settings.outbox_poll_interval.total_seconds(),
         give_up_after=settings.outbox_give_up_after,

@@ -1,0 +1,75 @@
+"""What every delivery handler shares: the database and the Slack client, and the few moves
+they all make (load facts, post in a case's thread, open a DM, link to a message)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import queries
+from db.models import OutboxMessage
+from slack_app.core.settings import Settings
+from slack_app.delivery.dispatcher import Recorder, Retry
+from slack_app.views.message import Message
+
+# A handler before it is bound to a context; the table binds each one once.
+Send = Callable[["DeliveryContext", OutboxMessage], Recorder | None]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DeliveryContext:
+    sessions: sessionmaker[Session]
+    client: WebClient
+    settings: Settings
+    clock: Callable[[], datetime]
+
+    def load(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Read facts in a transaction of their own, closed before anything is sent to Slack."""
+        with self.sessions.begin() as session:
+            return query(session, *args, **kwargs)
+
+    def load_case(self, case_id: int) -> queries.CaseFacts:
+        return self.load(queries.case_facts, case_id)
+
+    def load_contact(self, case_id: int) -> queries.ReporterContact:
+        return self.load(queries.reporter_contact, case_id)
+
+    def post_in_thread(self, case: queries.CaseFacts, content: Message) -> None:
+        if case.card_ts is None:
+            raise Retry(f"{case.reference} has no card yet")
+        self.client.chat_postMessage(channel=case.channel_id, thread_ts=case.card_ts, **content.as_kwargs())
+
+    def open_dm(self, user_id: str) -> str:
+        return self.client.conversations_open(users=user_id)["channel"]["id"]
+
+    def find_reporter_dm(self, contact: queries.ReporterContact) -> str:
+        # The receipt remembers its DM channel, so later DMs skip conversations.open.
+        if contact.dm_channel is not None:
+            return contact.dm_channel
+        return self.open_dm(contact.user_id)
+
+    def dm_reporter(self, contact: queries.ReporterContact, content: Message) -> None:
+        self.client.chat_postMessage(channel=self.find_reporter_dm(contact), **content.as_kwargs())
+
+    def link_to_card(self, case: queries.CaseFacts) -> str | None:
+        if case.channel_id is None or case.card_ts is None:
+            return None
+        try:
+            return self.client.chat_getPermalink(channel=case.channel_id, message_ts=case.card_ts)["permalink"]
+        except SlackApiError:
+            return None
+
+    def link_to_evidence(self, channel_id: str | None, ts: str | None) -> str | None:
+        if channel_id is None or ts is None or channel_id.startswith("D"):
+            # Organizers can't open a DM anyway, and its link names the pair of people in it.
+            return None
+        try:
+            return self.client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
+        except SlackApiError:
+            return None  # the details still name the channel and author

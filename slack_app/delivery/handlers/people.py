@@ -1,0 +1,48 @@
+"""Direct messages to other people in a case: the person asked to stop, and both parties of
+an own-up (the person asked to own up, and the one who receives the apology)."""
+
+from collections.abc import Callable
+from functools import partial
+
+from db.models import OutboxMessage
+from db.queries import OwnUpFacts, action_facts, own_up_facts
+from slack_app.delivery.handlers.context import DeliveryContext, Send
+from slack_app.views import own_up as own_up_views
+from slack_app.views import reporter as reporter_views
+from slack_app.views.message import Message
+from workflows.messages import MessageKind
+
+
+def send_asked_to_stop(context: DeliveryContext, message: OutboxMessage) -> None:
+    action = context.load(action_facts, message.payload["action_id"])
+    channel = context.open_dm(message.payload["user_id"])
+    content = reporter_views.asked_to_stop(action.message or "", reporter_views.COC_REMINDER)
+    context.client.chat_postMessage(channel=channel, **content.as_kwargs())
+
+
+def dm_about_own_up(
+    context: DeliveryContext, message: OutboxMessage, *, build: Callable[[OwnUpFacts], Message]
+) -> None:
+    """A DM to one party of an own-up, built from the request as it is now."""
+    own_up = context.load(own_up_facts, message.payload["own_up_id"])
+    channel = context.open_dm(message.payload["user_id"])
+    context.client.chat_postMessage(channel=channel, **build(own_up).as_kwargs())
+
+
+# What each own-up DM says; the outbox row names who it goes to.
+OWN_UP_DMS: dict[MessageKind, Callable[[OwnUpFacts], Message]] = {
+    MessageKind.OWN_UP_REQUEST: own_up_views.request_dm,
+    MessageKind.OWN_UP_CHANGES: own_up_views.changes_dm,
+    MessageKind.OWN_UP_NUDGE: own_up_views.nudge_dm,
+    MessageKind.OWN_UP_WITHDRAWN: lambda _: own_up_views.withdrawn_notice(),
+    MessageKind.OWN_UP_DELIVERED_NOTICE: lambda _: own_up_views.delivered_notice(),
+    MessageKind.OWN_UP_ACCEPTED_NOTICE: lambda _: own_up_views.accepted_notice(),
+    MessageKind.APOLOGY_OFFER: own_up_views.offer_dm,
+    MessageKind.APOLOGY_DELIVERED: own_up_views.apology_dm,
+}
+
+# DMs go out whether or not the case is held: they never show the case's channel.
+HANDLERS: dict[MessageKind, Send] = {
+    MessageKind.ASKED_TO_STOP: send_asked_to_stop,
+    **{kind: partial(dm_about_own_up, build=build) for kind, build in OWN_UP_DMS.items()},
+}
