@@ -35,9 +35,11 @@ from benchmarks.common import (
     write_result,
 )
 from benchmarks.seed import participants_for, seed, seeded_cases
+from db.enums import CaseStatus
+from db.health_queries import failed_deliveries
 from db.home_queries import open_cases_for, own_reports
-from db.models import Case, CaseStatus
-from db.queries import case_facts, failed_deliveries
+from db.models import Case
+from db.queries import case_facts
 from db.session import make_sessionmaker
 from slack_app.bolt.listeners.home import COC_DEFAULT
 from slack_app.views.cases import case_card

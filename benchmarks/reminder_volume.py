@@ -40,19 +40,8 @@ from benchmarks.common import (
     table,
     write_result,
 )
-from db.models import (
-    Case,
-    CaseStatus,
-    Category,
-    Counter,
-    OutboxMessage,
-    Party,
-    PartyRole,
-    Reminder,
-    ReminderKind,
-    ReminderState,
-    Routing,
-)
+from db.enums import CaseStatus, Category, PartyRole, ReminderKind, ReminderState, Routing
+from db.models import Case, Counter, OutboxMessage, Party, Reminder
 from slack_app.sandbox.stand_in import SlackStandIn
 
 KINDS = (ReminderKind.ACK_DUE, ReminderKind.STALE, ReminderKind.REPORTER_UPDATE)

@@ -20,27 +20,20 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, text, update
 
 from benchmarks.common import ESCALATION, LEAD, ORGANIZER_IDS, ORGANIZERS, BenchDatabase, key_file, table
-from db.models import (
+from db.enums import (
     ActionKind,
     ActionResult,
-    Case,
-    CaseAction,
     CaseStatus,
     Category,
-    Counter,
-    OutboxMessage,
     OutboxState,
     Outcome,
-    Party,
     PartyRole,
-    Reminder,
     ReminderKind,
     ReminderState,
-    Report,
     Routing,
-    TimelineEntry,
     TimelineKind,
 )
+from db.models import Case, CaseAction, Counter, OutboxMessage, Party, Reminder, Report, TimelineEntry
 
 BATCH = 2000  # cases per transaction
 SPAN = timedelta(days=3 * 365)

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Case, CaseStatus, Category, Party, PartyRole, Routing, format_reference
+from db.enums import CaseStatus, Category, PartyRole, Routing
+from db.models import Case, Party, format_reference
 
 OPEN_CASES_LIMIT = 40
 OWN_REPORTS_LIMIT = 10

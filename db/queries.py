@@ -8,29 +8,21 @@ an anonymous reporter.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from db.models import (
+from db.enums import (
     ActionKind,
     ActionResult,
-    Case,
-    CaseAction,
     CaseStatus,
     Category,
-    OutboxMessage,
-    OutboxState,
     Outcome,
-    OwnUp,
     OwnUpState,
-    Party,
     PartyRole,
-    ReceivedReport,
     Routing,
-    TimelineEntry,
     TimelineKind,
-    format_reference,
 )
+from db.models import Case, CaseAction, OwnUp, Party, TimelineEntry
 
 
 @dataclass(frozen=True)
@@ -215,41 +207,6 @@ def involved_ids(session: Session, case_id: int) -> set[str]:
 
 
 @dataclass(frozen=True)
-class Health:
-    held_cases: list[str]
-    outbox_pending: int
-    outbox_failed: int
-    # Reports received but not yet cases: normally for well under a second; "failing" ones
-    # could not be opened at least once and nobody has seen them yet.
-    reports_waiting: int = 0
-    reports_failing: int = 0
-
-
-def health(session: Session) -> Health:
-    # Received reports first: on PostgreSQL each statement sees what was committed when it ran,
-    # and a report becomes a case and its outbox rows in one commit, so counting in this order
-    # can't miss a report in between (none waiting, and its messages not yet seen).
-    waiting, failing = session.execute(
-        select(func.count(), func.count().filter(ReceivedReport.attempts > 0)).select_from(ReceivedReport)
-    ).one()
-    held = session.scalars(select(Case.number).where(Case.routing == Routing.HELD).order_by(Case.number))
-    counts = dict(
-        session.execute(
-            select(OutboxMessage.state, func.count())
-            .where(OutboxMessage.state != OutboxState.SENT)
-            .group_by(OutboxMessage.state)
-        ).all()
-    )
-    return Health(
-        held_cases=[format_reference(number) for number in held],
-        outbox_pending=counts.get(OutboxState.PENDING, 0),
-        outbox_failed=counts.get(OutboxState.FAILED, 0),
-        reports_waiting=waiting,
-        reports_failing=failing,
-    )
-
-
-@dataclass(frozen=True)
 class OwnUpFacts:
     id: int
     case_id: int
@@ -287,30 +244,3 @@ def own_up_facts(session: Session, own_up_id: int) -> OwnUpFacts | None:
         review_note=own_up.review_note,
         self_report=own_up.case.self_report,
     )
-
-
-@dataclass(frozen=True)
-class FailedDelivery:
-    reference: str | None
-    kind: str
-    error: str
-
-
-def failed_deliveries(session: Session, channel_ids: list[str], limit: int = 5) -> tuple[list[FailedDelivery], int]:
-    """Messages Slack refused for good, about cases in ``channel_ids`` (or about no case):
-    what organizers must fix. Returns the newest few and how many there are."""
-    visible = (OutboxMessage.case_id.is_(None)) | (
-        OutboxMessage.case_id.in_(select(Case.id).where(Case.channel_id.in_(channel_ids)))
-    )
-    where = (OutboxMessage.state == OutboxState.FAILED, visible)
-    total = session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
-    rows = session.execute(
-        select(Case.number, OutboxMessage.kind, OutboxMessage.last_error)
-        .outerjoin(Case, Case.id == OutboxMessage.case_id)
-        .where(*where)
-        .order_by(OutboxMessage.id.desc())
-        .limit(limit)
-    ).all()
-    return [
-        FailedDelivery(format_reference(number) if number else None, kind, error or "") for number, kind, error in rows
-    ], total

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from db.models import Case, Routing
+from db.enums import Routing
+from db.models import Case
 from workflows.errors import NotAllowed, NotFound
 
 ONLY_ORGANIZERS = "Only organizers of this case can do this."

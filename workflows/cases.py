@@ -1,78 +1,30 @@
 """Organizers handling a case: every change is checked against the rules, recorded on the
 append-only timeline, and followed by a card update and a line in the case thread."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    ActionKind,
-    ActionResult,
-    Case,
-    CaseAction,
-    CaseStatus,
-    Outcome,
-    TimelineEntry,
-    TimelineKind,
-)
+from db.enums import CaseStatus, Outcome, TimelineKind
+from db.models import Case
 from workflows.access import Actor, involved_ids, load_for
-from workflows.errors import InvalidInput, NotFound, WorkflowError
+from workflows.errors import InvalidInput, WorkflowError
+from workflows.messages import MessageKind
 from workflows.own_up import withdraw_open_requests
 from workflows.ports import Notifier
-
-TEXT_MAX = 3000
-
-# Actions the app carries out in Slack itself, after the organizer confirms.
-CARRIED_OUT_IN_SLACK = {ActionKind.REMOVED_FROM_CHANNEL, ActionKind.EXPELLED}
-
-
-def _record(
-    case: Case,
-    notifier: Notifier,
-    kind: TimelineKind,
-    actor_id: str | None,
-    now: datetime,
-    summary: str,
-    body: str | None = None,
-) -> TimelineEntry:
-    entry = TimelineEntry(kind=kind, actor_id=actor_id, at=now, summary=summary, body=body)
-    case.timeline.append(entry)
-    case.updated_at = now
-    return entry
-
-
-def _announce(session: Session, case: Case, notifier: Notifier, entry: TimelineEntry) -> None:
-    session.flush()
-    notifier.to_organizers(case.id, "card_update")
-    notifier.to_organizers(case.id, "thread_line", entry_id=entry.id)
-
-
-def _text(value: str | None, field: str, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput(field, f"Please write {what}.")
-    if len(text) > TEXT_MAX:
-        raise InvalidInput(field, f"Please keep this under {TEXT_MAX:,} characters.")
-    return text
-
-
-def _ensure_open(case: Case) -> None:
-    if case.status is CaseStatus.CLOSED:
-        raise WorkflowError(f"{case.reference} is closed. Reopen it first.")
+from workflows.timeline import announce, check_text, ensure_open, record_entry
 
 
 def acknowledge_case(session: Session, notifier: Notifier, *, case_id: int, actor: Actor, now: datetime) -> Case:
     case = load_for(session, case_id, actor)
-    _ensure_open(case)
+    ensure_open(case)
     if case.acknowledged_by is not None:
         raise WorkflowError(f"{case.reference} was already acknowledged by <@{case.acknowledged_by}>.")
     _acknowledge(case, actor.user_id, now)
-    entry = _record(case, notifier, TimelineKind.ACKNOWLEDGED, actor.user_id, now, "Acknowledged the case")
-    _announce(session, case, notifier, entry)
+    entry = record_entry(case, notifier, TimelineKind.ACKNOWLEDGED, actor.user_id, now, "Acknowledged the case")
+    announce(session, case, notifier, entry)
     if case.follow_up_allowed:
-        notifier.to_reporter(case.id, "acknowledged")
+        notifier.to_reporter(case.id, MessageKind.ACKNOWLEDGED)
         case.reporter_contacted_at = now
     return case
 
@@ -87,7 +39,7 @@ def assign_case(
     session: Session, notifier: Notifier, *, case_id: int, actor: Actor, assignee_id: str | None, now: datetime
 ) -> Case:
     case = load_for(session, case_id, actor)
-    _ensure_open(case)
+    ensure_open(case)
     if not assignee_id:
         raise InvalidInput("assignee", "Please choose who leads this case.")
     if assignee_id not in actor.channel_members:
@@ -99,8 +51,10 @@ def assign_case(
     case.assignee_id = assignee_id
     if case.acknowledged_by is None:
         _acknowledge(case, actor.user_id, now)
-    entry = _record(case, notifier, TimelineKind.ASSIGNED, actor.user_id, now, f"Assigned the case to <@{assignee_id}>")
-    _announce(session, case, notifier, entry)
+    entry = record_entry(
+        case, notifier, TimelineKind.ASSIGNED, actor.user_id, now, f"Assigned the case to <@{assignee_id}>"
+    )
+    announce(session, case, notifier, entry)
     return case
 
 
@@ -109,7 +63,7 @@ def change_status(
 ) -> Case:
     """Move an open case between open statuses; closing and reopening have flows of their own."""
     case = load_for(session, case_id, actor)
-    _ensure_open(case)
+    ensure_open(case)
     if status is CaseStatus.CLOSED:
         raise WorkflowError("Use Close: closing needs an outcome and a summary for the record.")
     if status is CaseStatus.NEW:
@@ -123,8 +77,8 @@ def change_status(
         _acknowledge(case, actor.user_id, now)
     case.status = status
     summary = f"Changed the status from {_words(previous)} to {_words(status)}"
-    entry = _record(case, notifier, TimelineKind.STATUS_CHANGED, actor.user_id, now, summary)
-    _announce(session, case, notifier, entry)
+    entry = record_entry(case, notifier, TimelineKind.STATUS_CHANGED, actor.user_id, now, summary)
+    announce(session, case, notifier, entry)
     return case
 
 
@@ -134,9 +88,9 @@ def _words(status: CaseStatus) -> str:
 
 def add_note(session: Session, notifier: Notifier, *, case_id: int, actor: Actor, text: str, now: datetime) -> Case:
     case = load_for(session, case_id, actor)
-    note = _text(text, "note", "the note")
-    entry = _record(case, notifier, TimelineKind.NOTE, actor.user_id, now, "Added a note", body=note)
-    _announce(session, case, notifier, entry)
+    note = check_text(text, "note", "the note")
+    entry = record_entry(case, notifier, TimelineKind.NOTE, actor.user_id, now, "Added a note", body=note)
+    announce(session, case, notifier, entry)
     return case
 
 
@@ -147,116 +101,14 @@ def message_reporter(
     case = load_for(session, case_id, actor)
     if not case.follow_up_allowed:
         raise WorkflowError("The reporter asked not to be contacted, so they can't be messaged.")
-    message = _text(text, "message", "your message")
-    entry = _record(
+    message = check_text(text, "message", "your message")
+    entry = record_entry(
         case, notifier, TimelineKind.MESSAGE_TO_REPORTER, actor.user_id, now, "Messaged the reporter", body=message
     )
-    _announce(session, case, notifier, entry)
-    notifier.to_reporter(case.id, "organizer_message", entry_id=entry.id)
+    announce(session, case, notifier, entry)
+    notifier.to_reporter(case.id, MessageKind.ORGANIZER_MESSAGE, entry_id=entry.id)
     case.reporter_contacted_at = now
     return case
-
-
-@dataclass(frozen=True)
-class ActionForm:
-    kind: ActionKind | None
-    subject_id: str | None
-    reason: str
-    decided_by: str | None = None
-    message: str | None = None
-    channel_ids: tuple[str, ...] = ()
-
-
-def record_action(
-    session: Session, notifier: Notifier, *, case_id: int, actor: Actor, form: ActionForm, now: datetime
-) -> CaseAction:
-    """Record what organizers decided. Actions the app carries out in Slack wait for
-    ``confirm_action``; "asked to stop" sends the organizer's words to the person."""
-    case = load_for(session, case_id, actor)
-    _ensure_open(case)
-    if form.kind is None:
-        raise InvalidInput("kind", "Please choose what was done.")
-    reason = _text(form.reason, "reason", "why this was decided")
-    needs_subject = form.kind is ActionKind.ASKED_TO_STOP or form.kind in CARRIED_OUT_IN_SLACK
-    if needs_subject and not form.subject_id:
-        raise InvalidInput("subject", "Please choose the person this applies to.")
-    message = (
-        _text(form.message, "message", "the message to send them") if form.kind is ActionKind.ASKED_TO_STOP else None
-    )
-    if form.kind is ActionKind.REMOVED_FROM_CHANNEL and not form.channel_ids:
-        raise InvalidInput("channels", "Please choose the channels to remove them from.")
-    if form.kind in CARRIED_OUT_IN_SLACK and form.subject_id in actor.channel_members:
-        # Removing an organizer from channels would also drop them from the case's own.
-        raise InvalidInput("subject", "The app won't remove an organizer from channels; do it by hand.")
-    carried_out = form.kind in CARRIED_OUT_IN_SLACK and bool(form.channel_ids)
-    action = CaseAction(
-        kind=form.kind,
-        subject_id=form.subject_id,
-        decided_by=form.decided_by or actor.user_id,
-        reason=reason,
-        message=message,
-        channel_ids=list(form.channel_ids),
-        result=ActionResult.AWAITING_CONFIRMATION if carried_out else ActionResult.RECORDED,
-        at=now,
-    )
-    case.actions.append(action)
-    summary = f"Recorded an action: {form.kind.value.replace('_', ' ')}" + (
-        f" for <@{form.subject_id}>" if form.subject_id else ""
-    )
-    if carried_out:
-        summary += " (waiting for confirmation to carry it out in Slack)"
-    entry = _record(case, notifier, TimelineKind.ACTION_RECORDED, actor.user_id, now, summary, body=reason)
-    _announce(session, case, notifier, entry)
-    if form.kind is ActionKind.ASKED_TO_STOP and form.subject_id:
-        notifier.to_person(case.id, form.subject_id, "asked_to_stop", action_id=action.id)
-    return action
-
-
-def confirm_action(
-    session: Session, notifier: Notifier, *, case_id: int, action_id: int, actor: Actor, confirmed: bool, now: datetime
-) -> CaseAction:
-    """The organizer confirmed (or called off) carrying out an action in Slack."""
-    case = load_for(session, case_id, actor)
-    action = session.scalar(select(CaseAction).where(CaseAction.id == action_id, CaseAction.case_id == case.id))
-    if action is None or action.result is not ActionResult.AWAITING_CONFIRMATION:
-        raise WorkflowError("This action is not waiting for confirmation any more.")
-    if confirmed:
-        action.result = ActionResult.PENDING
-        summary = f"Confirmed: the app is removing <@{action.subject_id}> from {_channels(action.channel_ids)}"
-    else:
-        action.result = ActionResult.CANCELLED
-        summary = "Called off carrying out the action in Slack (it stays recorded)"
-    entry = _record(case, notifier, TimelineKind.ACTION_CARRIED_OUT, actor.user_id, now, summary)
-    _announce(session, case, notifier, entry)
-    if confirmed:
-        notifier.to_organizers(case.id, "carry_out_action", action_id=action.id)
-    return action
-
-
-def record_action_result(
-    session: Session, notifier: Notifier, *, action_id: int, failures: dict[str, str], now: datetime
-) -> CaseAction:
-    """What happened when the app carried out an action: per channel, done or why not."""
-    action = session.get(CaseAction, action_id)
-    if action is None:
-        raise NotFound(f"action {action_id} does not exist")
-    case = action.case
-    if failures:
-        action.result = ActionResult.FAILED
-        action.result_detail = "; ".join(f"{channel}: {error}" for channel, error in failures.items())[:300]
-        summary = f"Could not remove <@{action.subject_id}> from " + ", ".join(
-            f"<#{channel}> ({error})" for channel, error in failures.items()
-        )
-    else:
-        action.result = ActionResult.DONE
-        summary = f"Removed <@{action.subject_id}> from {_channels(action.channel_ids)}"
-    entry = _record(case, notifier, TimelineKind.ACTION_CARRIED_OUT, None, now, summary[:300])
-    _announce(session, case, notifier, entry)
-    return action
-
-
-def _channels(channel_ids: list[str]) -> str:
-    return ", ".join(f"<#{channel}>" for channel in channel_ids)
 
 
 def close_case(
@@ -270,16 +122,16 @@ def close_case(
     now: datetime,
 ) -> Case:
     case = load_for(session, case_id, actor)
-    _ensure_open(case)
+    ensure_open(case)
     if outcome is None:
         raise InvalidInput("outcome", "Please choose the outcome.")
-    closing = _text(summary, "summary", "a closing summary for the record")
+    closing = check_text(summary, "summary", "a closing summary for the record")
     case.status, case.outcome, case.closing_summary, case.closed_at = CaseStatus.CLOSED, outcome, closing, now
 
     withdraw_open_requests(session, notifier, case, now)
     if case.acknowledged_by is None:
         case.acknowledged_by, case.acknowledged_at = actor.user_id, now
-    entry = _record(
+    entry = record_entry(
         case,
         notifier,
         TimelineKind.CLOSED,
@@ -288,9 +140,9 @@ def close_case(
         f"Closed the case: {outcome.value.replace('_', ' ')}",
         body=closing,
     )
-    _announce(session, case, notifier, entry)
+    announce(session, case, notifier, entry)
     if case.follow_up_allowed:
-        notifier.to_reporter(case.id, "closed")
+        notifier.to_reporter(case.id, MessageKind.CLOSED)
     return case
 
 
@@ -300,8 +152,8 @@ def reopen_case(
     case = load_for(session, case_id, actor)
     if case.status is not CaseStatus.CLOSED:
         raise WorkflowError(f"{case.reference} is not closed.")
-    why = _text(reason, "reason", "why the case is reopened")
+    why = check_text(reason, "reason", "why the case is reopened")
     case.status, case.outcome, case.closed_at = CaseStatus.INVESTIGATING, None, None
-    entry = _record(case, notifier, TimelineKind.REOPENED, actor.user_id, now, "Reopened the case", body=why)
-    _announce(session, case, notifier, entry)
+    entry = record_entry(case, notifier, TimelineKind.REOPENED, actor.user_id, now, "Reopened the case", body=why)
+    announce(session, case, notifier, entry)
     return case

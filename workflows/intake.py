@@ -18,7 +18,8 @@ from sqlalchemy import Integer, String, delete, exists, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.models import Case, Category, ReceivedReport
+from db.enums import Category
+from db.models import Case, ReceivedReport
 from workflows.errors import InvalidReport
 from workflows.ports import Notifier
 from workflows.reports import Evidence, ReportForm, submit_report, validate_report

@@ -5,7 +5,7 @@ Lookups go through ``label()`` so a value added to an enum later still reads as 
 
 from enum import StrEnum
 
-from db.models import ActionKind, ActionResult, CaseStatus, Category, Outcome, Routing, TimelineKind
+from db.enums import ActionKind, ActionResult, CaseStatus, Category, Outcome, Routing, TimelineKind
 
 CATEGORY_LABELS: dict[Category, str] = {
     Category.HARASSMENT: "Harassment or intimidation",

@@ -13,21 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from db.models import (
-    ActionKind,
-    ActionResult,
-    Case,
-    CaseAction,
-    CaseStatus,
-    Category,
-    Outcome,
-    Party,
-    PartyRole,
-    Routing,
-    TimelineEntry,
-    TimelineKind,
-    format_reference,
-)
+from db.enums import ActionKind, ActionResult, CaseStatus, Category, Outcome, PartyRole, Routing, TimelineKind
+from db.models import Case, CaseAction, Party, TimelineEntry, format_reference
 from workflows.errors import NotFound
 
 ANONYMOUS = "anonymous"

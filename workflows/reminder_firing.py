@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Case, CaseStatus, Reminder, ReminderKind, ReminderState, Routing
+from db.enums import CaseStatus, ReminderKind, ReminderState, Routing
+from db.models import Case, Reminder
+from workflows.messages import MessageKind
 from workflows.own_up import fire_own_up_reminder
 from workflows.ports import Notifier
 from workflows.reminders import ReminderPolicy
@@ -49,9 +51,9 @@ def _fire(reminder: Reminder, case: Case, notifier: Notifier, now: datetime, pol
             return False
         reminder.fired += 1
         waited = int((now - case.created_at).total_seconds())
-        notifier.to_organizers(case.id, "ack_reminder", count=reminder.fired, seconds=waited)
+        notifier.to_organizers(case.id, MessageKind.ACK_REMINDER, count=reminder.fired, seconds=waited)
         if reminder.fired == ESCALATE_AFTER:
-            notifier.to_organizers(case.id, "ack_escalation", count=reminder.fired)
+            notifier.to_organizers(case.id, MessageKind.ACK_ESCALATION, count=reminder.fired)
         # Repeated at the same interval from now: after downtime it fires once, not once per
         # missed interval.
         reminder.due_at = now + interval
@@ -61,7 +63,7 @@ def _fire(reminder: Reminder, case: Case, notifier: Notifier, now: datetime, pol
             reminder.state = ReminderState.DONE
             return False
         reminder.fired += 1
-        notifier.to_organizers(case.id, "stale_nudge", days=max(1, (now - case.updated_at).days))
+        notifier.to_organizers(case.id, MessageKind.STALE_NUDGE, days=max(1, (now - case.updated_at).days))
         reminder.due_at = now + policy.stale_after
         return True
     if reminder.kind is ReminderKind.REPORTER_UPDATE:
@@ -69,7 +71,7 @@ def _fire(reminder: Reminder, case: Case, notifier: Notifier, now: datetime, pol
             reminder.state = ReminderState.DONE
             return False
         reminder.fired += 1
-        notifier.to_reporter(case.id, "reporter_update")
+        notifier.to_reporter(case.id, MessageKind.REPORTER_UPDATE)
         case.reporter_contacted_at = now  # re-plans the next update from now
         reminder.due_at = now + policy.reporter_update_after
         return True

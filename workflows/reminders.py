@@ -14,16 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import (
-    Case,
-    CaseStatus,
-    Reminder,
-    ReminderKind,
-    ReminderState,
-    Routing,
-    TimelineEntry,
-    format_reference,
-)
+from db.enums import CaseStatus, ReminderKind, ReminderState, Routing
+from db.models import Case, Reminder, TimelineEntry, format_reference
 
 
 @dataclass(frozen=True)

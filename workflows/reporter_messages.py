@@ -6,7 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import Case, CaseStatus, Party, PartyRole, ProcessedEvent, Routing, TimelineEntry, TimelineKind
+from db.enums import CaseStatus, PartyRole, Routing, TimelineKind
+from db.models import Case, Party, ProcessedEvent, TimelineEntry
+from workflows.messages import MessageKind
 from workflows.ports import Notifier
 
 MESSAGE_MAX = 3000
@@ -56,6 +58,6 @@ def add_reporter_message(
     case.updated_at = now
     session.flush()
     if case.routing is not Routing.HELD:
-        notifier.to_organizers(case.id, "reporter_message", entry_id=entry.id)
-    notifier.to_reporter(case.id, "reporter_message_added")
+        notifier.to_organizers(case.id, MessageKind.REPORTER_MESSAGE, entry_id=entry.id)
+    notifier.to_reporter(case.id, MessageKind.REPORTER_MESSAGE_ADDED)
     return case

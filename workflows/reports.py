@@ -7,18 +7,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.models import (
-    Case,
-    CaseStatus,
-    Category,
-    Counter,
-    Party,
-    PartyRole,
-    Report,
-    TimelineEntry,
-    TimelineKind,
-)
+from db.enums import CaseStatus, Category, PartyRole, TimelineKind
+from db.models import Case, Counter, Party, Report, TimelineEntry
 from workflows.errors import InvalidReport
+from workflows.messages import MessageKind
 from workflows.ports import Notifier
 
 DESCRIPTION_MAX = 3000
@@ -129,12 +121,12 @@ def submit_report(
         now=now,
     )
 
-    notifier.to_organizers(case.id, "case_card")
-    notifier.to_organizers(case.id, "case_details")
+    notifier.to_organizers(case.id, MessageKind.CASE_CARD)
+    notifier.to_organizers(case.id, MessageKind.CASE_DETAILS)
     if form.involved_user_ids:
         # Whether they were named before is decided when the case has its channel.
-        notifier.to_organizers(case.id, "pattern_note")
-    notifier.to_reporter(case.id, "receipt")
+        notifier.to_organizers(case.id, MessageKind.PATTERN_NOTE)
+    notifier.to_reporter(case.id, MessageKind.RECEIPT)
     return Submitted(case, created=True)
 
 

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Case, CaseStatus, TimelineEntry, TimelineKind
+from db.enums import CaseStatus, TimelineKind
+from db.models import Case, TimelineEntry
 from workflows.errors import WorkflowError
 
 ERASED = ""

@@ -5,7 +5,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from db.models import Case, Routing, TimelineEntry, TimelineKind
+from db.enums import Routing, TimelineKind
+from db.models import Case, TimelineEntry
 from workflows.errors import NotFound
 
 

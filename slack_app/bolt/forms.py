@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any
 
-from db.models import Category
+from db.enums import Category
 from slack_app.core.ids import Action, Block, Choice
 from workflows.reports import EXCERPT_MAX, Evidence, ReportForm
 

@@ -12,7 +12,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
-from db.queries import health
+from db.health_queries import health
 from db.session import database_reachable
 from slack_app.core.services import Services
 

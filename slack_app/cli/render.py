@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from db.models import Routing
+from db.enums import Routing
 from workflows.labels import (
     ACTION_LABELS,
     ACTION_RESULT_LABELS,

@@ -22,7 +22,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import OutboxMessage, OutboxState
+from db.enums import OutboxState
+from db.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from db.models import ActionKind, Outcome
+from db.enums import ActionKind, Outcome
 from db.queries import ActionFacts, CaseFacts
 from slack_app.core.ids import CaseField, CaseModal
 from slack_app.views.labels import ACTION_LABELS, OUTCOME_LABELS, mention
-from workflows.cases import TEXT_MAX
+from workflows.timeline import TEXT_MAX
 
 
 def case_metadata(case_id: int, **ids: int) -> str:

@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from db.models import CaseStatus, TimelineKind
+from db.enums import CaseStatus, TimelineKind
 from db.queries import CaseFacts, ReportFacts, TimelineFacts
 from slack_app.core.ids import CARD_ACTIONS_BLOCK, CaseAction, OwnUpAction
 from slack_app.views import own_up as own_up_views

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
+from db.enums import CaseStatus
+from db.health_queries import FailedDelivery
 from db.home_queries import OPEN_STATUSES, OpenCase, OpenCases, OwnReports
-from db.models import CaseStatus
-from db.queries import FailedDelivery
 from slack_app.core.ids import Command
 from slack_app.views.labels import CATEGORY_LABELS, STATUS_LABELS, mention
 

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
 )
 
-from db.models import OwnUpState
+from db.enums import OwnUpState
 from db.queries import CaseFacts, OwnUpFacts
 from slack_app.core.ids import OwnUpAction
 from slack_app.views.labels import mention

@@ -2,7 +2,7 @@
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from db.models import Outcome
+from db.enums import Outcome
 from db.queries import ReporterContact
 from slack_app.views.message import Message, quote
 

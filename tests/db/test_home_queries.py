@@ -3,8 +3,9 @@ from itertools import count
 
 from sqlalchemy import insert
 
+from db.enums import CaseStatus, Category, PartyRole, Routing
 from db.home_queries import OPEN_CASES_LIMIT, open_cases_for, own_reports
-from db.models import Case, CaseStatus, Category, Party, PartyRole, Routing
+from db.models import Case, Party
 from slack_app.sandbox.transcript import block_lines
 from slack_app.views.home import organizer_home
 

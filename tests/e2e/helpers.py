@@ -5,7 +5,7 @@ import threading
 import time
 from typing import Any
 
-from db.queries import health
+from db.health_queries import health
 from slack_app.sandbox.loopback import ESCALATION, ORGANIZERS, LocalSpeakOut
 from slack_app.sandbox.stand_in import build_state_values
 from slack_app.sandbox.transcript import message_text, view_text

@@ -4,7 +4,8 @@ import json
 
 from sqlalchemy import select
 
-from db.models import ActionResult, CaseAction, CaseStatus
+from db.enums import ActionResult, CaseStatus
+from db.models import CaseAction
 from slack_app.sandbox.loopback import ESCALATION, GENERAL
 from tests.e2e.cases_helpers import (
     card_now,

@@ -26,8 +26,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from db.models import Case, Category, OutboxMessage, OutboxState, ReceivedReport
-from db.queries import health
+from db.enums import Category, OutboxState
+from db.health_queries import health
+from db.models import Case, OutboxMessage, ReceivedReport
 from slack_app.delivery.dispatcher import LEASE
 from slack_app.sandbox.loopback import ORGANIZERS
 from slack_app.sandbox.stand_in import Message, Response, SlackStandIn

@@ -25,8 +25,8 @@ import pytest
 from sqlalchemy import Engine, event, func, select
 
 from db.base import Base
+from db.health_queries import health
 from db.models import Case, format_reference
-from db.queries import health
 from slack_app.bolt.listeners.reports import SAVE_FAILED
 from slack_app.core.ids import Block, Callback
 from slack_app.sandbox.loopback import ORGANIZERS, LocalSpeakOut

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from db.models import Case, OutboxMessage, ReceivedReport, Routing
+from db.enums import Routing
+from db.models import Case, OutboxMessage, ReceivedReport
 from slack_app.sandbox.loopback import ESCALATION, ORGANIZERS
 from tests.e2e.helpers import (
     eventually,

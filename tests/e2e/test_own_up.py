@@ -6,7 +6,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from db.models import OwnUp, OwnUpState, RecipientAnswer
+from db.enums import OwnUpState, RecipientAnswer
+from db.models import OwnUp
 from slack_app.sandbox.loopback import ORGANIZERS
 from tests.e2e.cases_helpers import (
     card_now,

@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.enums import ReminderKind
+from db.health_queries import health
 from db.migrate import upgrade
-from db.models import Case, Reminder, ReminderKind, format_reference
-from db.queries import health
+from db.models import Case, Reminder, format_reference
 from db.session import make_engine, make_sessionmaker
 from slack_app.sandbox.loopback import ESCALATION, ORGANIZERS, LocalSpeakOut
 from slack_app.sandbox.stand_in import Message, SlackRequests, SlackStandIn

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from db.models import ActionKind, CaseStatus, Category, Outcome, RecipientAnswer
+from db.enums import ActionKind, CaseStatus, Category, Outcome, RecipientAnswer
 from slack_app.core import ids
 from slack_app.sandbox.loopback import ESCALATION, GENERAL, ORGANIZERS, LocalSpeakOut
 

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from db.models import ActionKind, ActionResult, Case, CaseAction, Category, TimelineEntry, TimelineKind
+from db.enums import ActionKind, ActionResult, Category, TimelineKind
+from db.models import Case, CaseAction, TimelineEntry
 from db.session import make_sessionmaker
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.workflows.recording import RecordingNotifier

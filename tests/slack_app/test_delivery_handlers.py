@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from db.models import Case, OutboxMessage, OutboxState, Routing
+from db.enums import OutboxState, Routing
+from db.models import Case, OutboxMessage
 from slack_app.delivery.handlers import build_handlers, organizers, registered_kinds, reporter
 from slack_app.sandbox.loopback import ORGANIZERS
 from tests.slack_app.test_outbox import REPORTER, file_report, services, stand_in  # noqa: F401 (fixtures)

@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from db.enums import CaseStatus, Category
 from db.home_queries import OpenCase, OpenCases, OwnReport, OwnReports
-from db.models import CaseStatus, Category
 from slack_app.bolt.listeners.home import COC_DEFAULT
 from slack_app.sandbox.stand_in.blocks import view_problems
 from slack_app.sandbox.transcript import block_lines

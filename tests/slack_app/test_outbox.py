@@ -3,8 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from db.models import Category, OutboxMessage, OutboxState
-from db.queries import health
+from db.enums import Category, OutboxState
+from db.health_queries import health
+from db.models import OutboxMessage
 from db.session import make_sessionmaker
 from slack_app.core.settings import load_settings
 from slack_app.runtime.wiring import build_services

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from db.models import Category
+from db.enums import Category
 from db.session import make_sessionmaker
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.workflows.recording import RecordingNotifier

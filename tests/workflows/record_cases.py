@@ -4,17 +4,8 @@ named in several. Used by the record queries' tests and the renderers' tests."""
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from db.models import (
-    ActionKind,
-    ActionResult,
-    Case,
-    CaseAction,
-    CaseStatus,
-    Category,
-    Outcome,
-    TimelineEntry,
-    TimelineKind,
-)
+from db.enums import ActionKind, ActionResult, CaseStatus, Category, Outcome, TimelineKind
+from db.models import Case, CaseAction, TimelineEntry
 from tests.workflows.recording import RecordingNotifier
 from workflows.reports import Evidence, ReportForm, submit_report
 from workflows.routing import Channels, Membership, route_case

@@ -2,9 +2,9 @@
 
 import pytest
 
-from db.models import ActionKind, ActionResult, CaseStatus, Category, Outcome, Routing, TimelineKind
+from db.enums import ActionKind, ActionResult, CaseStatus, Category, Outcome, Routing, TimelineKind
 from tests.workflows.recording import RecordingNotifier
-from workflows import access, cases
+from workflows import access, actions, cases
 from workflows.errors import InvalidInput, NotAllowed, WorkflowError
 from workflows.reports import ReportForm, submit_report
 from workflows.routing import Channels, Membership, route_case
@@ -99,8 +99,8 @@ def test_status_changes_that_skip_the_rules_are_refused(session, clock, case, st
 
 def test_recording_an_action_then_action_taken(session, clock, case):
     notifier = RecordingNotifier()
-    form = cases.ActionForm(kind=ActionKind.FORMAL_WARNING, subject_id="U0BLAKE", reason="Second report.")
-    action = cases.record_action(session, notifier, case_id=case.id, actor=OLIVIA, form=form, now=clock())
+    form = actions.ActionForm(kind=ActionKind.FORMAL_WARNING, subject_id="U0BLAKE", reason="Second report.")
+    action = actions.record_action(session, notifier, case_id=case.id, actor=OLIVIA, form=form, now=clock())
     assert action.result is ActionResult.RECORDED and action.decided_by == "U0OLIVIA"
     cases.change_status(session, notifier, case_id=case.id, actor=OLIVIA, status=CaseStatus.ACTION_TAKEN, now=clock())
     assert case.status is CaseStatus.ACTION_TAKEN
@@ -109,42 +109,42 @@ def test_recording_an_action_then_action_taken(session, clock, case):
 @pytest.mark.parametrize(
     ("form", "field"),
     [
-        (cases.ActionForm(kind=None, subject_id="U0BLAKE", reason="r"), "kind"),
-        (cases.ActionForm(kind=ActionKind.FORMAL_WARNING, subject_id="U0BLAKE", reason=" "), "reason"),
-        (cases.ActionForm(kind=ActionKind.ASKED_TO_STOP, subject_id="U0BLAKE", reason="r"), "message"),
-        (cases.ActionForm(kind=ActionKind.ASKED_TO_STOP, subject_id=None, reason="r", message="m"), "subject"),
-        (cases.ActionForm(kind=ActionKind.REMOVED_FROM_CHANNEL, subject_id="U0BLAKE", reason="r"), "channels"),
+        (actions.ActionForm(kind=None, subject_id="U0BLAKE", reason="r"), "kind"),
+        (actions.ActionForm(kind=ActionKind.FORMAL_WARNING, subject_id="U0BLAKE", reason=" "), "reason"),
+        (actions.ActionForm(kind=ActionKind.ASKED_TO_STOP, subject_id="U0BLAKE", reason="r"), "message"),
+        (actions.ActionForm(kind=ActionKind.ASKED_TO_STOP, subject_id=None, reason="r", message="m"), "subject"),
+        (actions.ActionForm(kind=ActionKind.REMOVED_FROM_CHANNEL, subject_id="U0BLAKE", reason="r"), "channels"),
         (
-            cases.ActionForm(kind=ActionKind.EXPELLED, subject_id="U0OMAR", reason="r", channel_ids=("C1GENERAL",)),
+            actions.ActionForm(kind=ActionKind.EXPELLED, subject_id="U0OMAR", reason="r", channel_ids=("C1GENERAL",)),
             "subject",
         ),
     ],
 )
 def test_incomplete_actions_get_a_field_error(session, clock, case, form, field):
     with pytest.raises(InvalidInput) as refused:
-        cases.record_action(session, RecordingNotifier(), case_id=case.id, actor=OLIVIA, form=form, now=clock())
+        actions.record_action(session, RecordingNotifier(), case_id=case.id, actor=OLIVIA, form=form, now=clock())
     assert refused.value.field == field and case.actions == []
 
 
 def test_a_removal_waits_for_confirmation_and_records_failures(session, clock, case):
     notifier = RecordingNotifier()
-    form = cases.ActionForm(
+    form = actions.ActionForm(
         kind=ActionKind.REMOVED_FROM_CHANNEL, subject_id="U0BLAKE", reason="r", channel_ids=("C1GENERAL", "C1SOCIAL")
     )
-    action = cases.record_action(session, notifier, case_id=case.id, actor=OLIVIA, form=form, now=clock())
+    action = actions.record_action(session, notifier, case_id=case.id, actor=OLIVIA, form=form, now=clock())
     assert action.result is ActionResult.AWAITING_CONFIRMATION
     assert ("organizers", "carry_out_action") not in notifier.kinds()
 
-    cases.confirm_action(
+    actions.confirm_action(
         session, notifier, case_id=case.id, action_id=action.id, actor=OLIVIA, confirmed=True, now=clock()
     )
     assert action.result is ActionResult.PENDING and ("organizers", "carry_out_action") in notifier.kinds()
     with pytest.raises(WorkflowError, match="not waiting"):
-        cases.confirm_action(
+        actions.confirm_action(
             session, notifier, case_id=case.id, action_id=action.id, actor=OLIVIA, confirmed=True, now=clock()
         )
 
-    cases.record_action_result(
+    actions.record_action_result(
         session, notifier, action_id=action.id, failures={"C1SOCIAL": "not_in_channel"}, now=clock()
     )
     assert (action.result, action.result_detail) == (ActionResult.FAILED, "C1SOCIAL: not_in_channel")

@@ -6,7 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
-from db.models import Case, Category
+from db.enums import Category
+from db.models import Case
 from db.session import make_sessionmaker
 from workflows.outbox import OutboxNotifier
 from workflows.reports import ReportForm, submit_report

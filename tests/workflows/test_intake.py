@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import Text, cast, func, select
 
-from db.models import Case, Category, ReceivedReport
+from db.enums import Category
+from db.models import Case, ReceivedReport
 from tests.workflows.recording import RecordingNotifier
 from workflows.errors import InvalidReport
 from workflows.intake import note_failed_attempt, open_received_report, receive_report, waiting_reports

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from db.models import Case, Category, OwnUp, OwnUpState, RecipientAnswer, Reminder, ReminderKind, ReminderState
+from db.enums import Category, OwnUpState, RecipientAnswer, ReminderKind, ReminderState
+from db.models import Case, OwnUp, Reminder
 from db.session import make_sessionmaker
 from tests.workflows.recording import RecordingNotifier
 from workflows import own_up as flow
@@ -605,7 +606,7 @@ def test_whoever_made_a_self_report_is_not_asked_to_own_up_again(session, clock)
 
 
 def test_closing_a_case_withdraws_its_open_requests_and_tells_the_person(session, clock):
-    from db.models import Outcome
+    from db.enums import Outcome
     from workflows import cases
 
     case = file(session, clock)

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from db.models import ActionKind, ActionResult, Case, CaseStatus, Category, Outcome, Routing, TimelineKind
+from db.enums import ActionKind, ActionResult, CaseStatus, Category, Outcome, Routing, TimelineKind
+from db.models import Case
 from tests.workflows.record_cases import (
     ESCALATION_CHANNEL,
     ORGANIZERS_CHANNEL,

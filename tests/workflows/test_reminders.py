@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from db.models import Case, Category, Outcome, Reminder, ReminderKind, ReminderState
+from db.enums import Category, Outcome, ReminderKind, ReminderState
+from db.models import Case, Reminder
 from db.session import make_sessionmaker
 from tests.workflows.recording import RecordingNotifier
 from workflows import access, cases

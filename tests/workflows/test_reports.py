@@ -1,7 +1,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from db.models import Case, CaseStatus, Category, OutboxMessage, Party, PartyRole, TimelineEntry, TimelineKind
+from db.enums import CaseStatus, Category, PartyRole, TimelineKind
+from db.models import Case, OutboxMessage, Party, TimelineEntry
 from tests.workflows.recording import RecordingNotifier
 from workflows.errors import InvalidReport
 from workflows.outbox import OutboxNotifier

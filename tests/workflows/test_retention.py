@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from db.models import ActionKind, Case, Category, Outcome, Party, TimelineKind
+from db.enums import ActionKind, Category, Outcome, TimelineKind
+from db.models import Case, Party
 from db.session import make_sessionmaker
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.workflows.recording import RecordingNotifier
-from workflows import access, cases
+from workflows import access, actions, cases
 from workflows.errors import WorkflowError
 from workflows.reports import ReportForm, submit_report
 from workflows.retention import purge_case, purge_expired_cases
@@ -39,13 +40,13 @@ def closed_case(session, clock, key="V1") -> Case:
     route_case(session, case_id=case.id, channels=Channels("C0ORGANIZE"), members=Membership(ORGANIZERS), now=clock())
     notifier = RecordingNotifier()
     cases.add_note(session, notifier, case_id=case.id, actor=OLIVIA, text="Spoke to the moderator", now=clock())
-    cases.record_action(
+    actions.record_action(
         session,
         notifier,
         case_id=case.id,
         actor=OLIVIA,
         now=clock(),
-        form=cases.ActionForm(kind=ActionKind.FORMAL_WARNING, subject_id="U0BLAKE", reason="Witnessed by two people"),
+        form=actions.ActionForm(kind=ActionKind.FORMAL_WARNING, subject_id="U0BLAKE", reason="Witnessed by two people"),
     )
     cases.close_case(
         session,

@@ -1,6 +1,6 @@
 import pytest
 
-from db.models import Category, Routing, TimelineKind
+from db.enums import Category, Routing, TimelineKind
 from tests.workflows.recording import RecordingNotifier
 from workflows.reports import ReportForm, submit_report
 from workflows.routing import Channels, Membership, choose_routing, route_case

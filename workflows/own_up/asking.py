@@ -6,16 +6,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    Case,
-    CaseStatus,
-    OwnUp,
-    Reminder,
-    ReminderKind,
-    ReminderState,
-)
+from db.enums import CaseStatus, ReminderKind, ReminderState
+from db.models import Case, OwnUp, Reminder
 from workflows.access import Actor, load_for
 from workflows.errors import InvalidInput, WorkflowError
+from workflows.messages import MessageKind
 from workflows.own_up.states import (
     AWAITING_REPLY,
     OPEN,
@@ -79,7 +74,7 @@ def request_own_up(
         f"Asked <@{subject_id}> to own up, replying by {own_up.deadline_at:%Y-%m-%d %H:%M} UTC",
         body=words,
     )
-    notifier.to_person(case.id, subject_id, "own_up_request", own_up_id=own_up.id)
+    notifier.to_person(case.id, subject_id, MessageKind.OWN_UP_REQUEST, own_up_id=own_up.id)
     key = subject_key(own_up.id)
     nudge_at = own_up.deadline_at - min(timedelta(days=1), reply_within / 2)
     schedule_once(session, case_id=case.id, kind=ReminderKind.OWN_UP_NUDGE, subject=key, due_at=nudge_at)
@@ -109,7 +104,7 @@ def submit_apology(
     own_up.acknowledgement, own_up.apology, own_up.change = words
     cancel_about(session, case_id=own_up.case_id, subject=subject_key(own_up.id))
     add_entry(session, own_up.case, notifier, user_id, now, "Owned up and offered an apology, for review")
-    notifier.to_organizers(own_up.case_id, "own_up_review", own_up_id=own_up.id)
+    notifier.to_organizers(own_up.case_id, MessageKind.OWN_UP_REVIEW, own_up_id=own_up.id)
     return own_up
 
 
@@ -146,7 +141,7 @@ def withdraw_own_up(
     add_entry(
         session, own_up.case, notifier, actor.user_id, now, f"Withdrew the own-up request to <@{own_up.subject_id}>"
     )
-    notifier.to_person(own_up.case_id, own_up.subject_id, "own_up_withdrawn", own_up_id=own_up.id)
+    notifier.to_person(own_up.case_id, own_up.subject_id, MessageKind.OWN_UP_WITHDRAWN, own_up_id=own_up.id)
     return own_up
 
 
@@ -156,7 +151,7 @@ def withdraw_open_requests(session: Session, notifier: Notifier, case: Case, now
         if own_up.state in OPEN:
             own_up.state, own_up.updated_at = S.WITHDRAWN, now
             cancel_about(session, case_id=case.id, subject=subject_key(own_up.id))
-            notifier.to_person(case.id, own_up.subject_id, "own_up_withdrawn", own_up_id=own_up.id)
+            notifier.to_person(case.id, own_up.subject_id, MessageKind.OWN_UP_WITHDRAWN, own_up_id=own_up.id)
 
 
 # -- deadlines -----------------------------------------------------------------------------------
@@ -170,7 +165,7 @@ def fire_own_up_reminder(session: Session, notifier: Notifier, reminder: Reminde
     if own_up is None or own_up.state not in AWAITING_REPLY:
         return False
     if reminder.kind is ReminderKind.OWN_UP_NUDGE:
-        notifier.to_person(own_up.case_id, own_up.subject_id, "own_up_nudge", own_up_id=own_up.id)
+        notifier.to_person(own_up.case_id, own_up.subject_id, MessageKind.OWN_UP_NUDGE, own_up_id=own_up.id)
         return True
     own_up.state, own_up.updated_at = S.EXPIRED, now
     add_entry(session, own_up.case, notifier, None, now, f"No reply from <@{own_up.subject_id}> by the deadline")

@@ -5,12 +5,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from db.models import (
-    OwnUp,
-    RecipientAnswer,
-)
+from db.enums import RecipientAnswer
+from db.models import OwnUp
 from workflows.access import Actor
 from workflows.errors import WorkflowError
+from workflows.messages import MessageKind
 from workflows.own_up.states import (
     S,
     add_entry,
@@ -40,7 +39,7 @@ def deliver_apology(
         now,
         "Approved the apology; asking the reporter whether they want to read it",
     )
-    notifier.to_person(own_up.case_id, own_up.recipient_id, "apology_offer", own_up_id=own_up.id)
+    notifier.to_person(own_up.case_id, own_up.recipient_id, MessageKind.APOLOGY_OFFER, own_up_id=own_up.id)
     return own_up
 
 
@@ -68,7 +67,7 @@ def ask_for_changes(
     move_to(own_up, {S.UNDER_REVIEW}, S.CHANGES_REQUESTED, now)
     own_up.review_note = words
     add_entry(session, own_up.case, notifier, actor.user_id, now, "Asked for changes to the apology", body=words)
-    notifier.to_person(own_up.case_id, own_up.subject_id, "own_up_changes", own_up_id=own_up.id)
+    notifier.to_person(own_up.case_id, own_up.subject_id, MessageKind.OWN_UP_CHANGES, own_up_id=own_up.id)
     return own_up
 
 
@@ -100,8 +99,8 @@ def answer_offer(
         add_entry(
             session, own_up.case, notifier, None, now, f"{recipient_words(own_up)} chose to read the apology: delivered"
         )
-        notifier.to_person(own_up.case_id, own_up.recipient_id, "apology_delivered", own_up_id=own_up.id)
-        notifier.to_person(own_up.case_id, own_up.subject_id, "own_up_delivered_notice", own_up_id=own_up.id)
+        notifier.to_person(own_up.case_id, own_up.recipient_id, MessageKind.APOLOGY_DELIVERED, own_up_id=own_up.id)
+        notifier.to_person(own_up.case_id, own_up.subject_id, MessageKind.OWN_UP_DELIVERED_NOTICE, own_up_id=own_up.id)
     else:
         move_to(own_up, {S.AWAITING_CONSENT}, S.NOT_DELIVERED, now)
         own_up.not_delivered_reason = "The reporter preferred not to read it."
@@ -139,7 +138,7 @@ def respond_to_apology(
         f"{recipient_words(own_up)} answered the apology: “{ANSWER_WORDS[answer]}”",
     )
     if answer is RecipientAnswer.ACCEPT:
-        notifier.to_person(own_up.case_id, own_up.subject_id, "own_up_accepted_notice", own_up_id=own_up.id)
+        notifier.to_person(own_up.case_id, own_up.subject_id, MessageKind.OWN_UP_ACCEPTED_NOTICE, own_up_id=own_up.id)
     return own_up
 
 

@@ -5,13 +5,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    Case,
-    Category,
-    OwnUp,
-    Report,
-)
+from db.enums import Category
+from db.models import Case, OwnUp, Report
 from workflows.errors import InvalidInput
+from workflows.messages import MessageKind
 from workflows.own_up.states import (
     S,
     check_text,
@@ -58,10 +55,10 @@ def submit_self_report(
         summary="Self-report received",
         now=now,
     )
-    notifier.to_organizers(case.id, "case_card")
-    notifier.to_organizers(case.id, "case_details")
-    notifier.to_organizers(case.id, "pattern_note")
-    notifier.to_reporter(case.id, "self_report_receipt")
+    notifier.to_organizers(case.id, MessageKind.CASE_CARD)
+    notifier.to_organizers(case.id, MessageKind.CASE_DETAILS)
+    notifier.to_organizers(case.id, MessageKind.PATTERN_NOTE)
+    notifier.to_reporter(case.id, MessageKind.SELF_REPORT_RECEIPT)
     if sorry:
         for person in affected:
             own_up = OwnUp(
@@ -76,5 +73,5 @@ def submit_self_report(
             )
             case.own_ups.append(own_up)
             session.flush()
-            notifier.to_organizers(case.id, "own_up_review", own_up_id=own_up.id)
+            notifier.to_organizers(case.id, MessageKind.OWN_UP_REVIEW, own_up_id=own_up.id)
     return case

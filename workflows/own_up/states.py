@@ -5,15 +5,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from db.models import (
-    Case,
-    OwnUp,
-    OwnUpState,
-    TimelineEntry,
-    TimelineKind,
-)
+from db.enums import OwnUpState, TimelineKind
+from db.models import Case, OwnUp, TimelineEntry
 from workflows.access import Actor, load_for
 from workflows.errors import InvalidInput, NotAllowed, NotFound, WorkflowError
+from workflows.messages import MessageKind
 from workflows.ports import Notifier
 
 TEXT_MAX = 3000
@@ -63,8 +59,8 @@ def add_entry(
     case.timeline.append(entry)
     case.updated_at = now
     session.flush()
-    notifier.to_organizers(case.id, "card_update")
-    notifier.to_organizers(case.id, "thread_line", entry_id=entry.id)
+    notifier.to_organizers(case.id, MessageKind.CARD_UPDATE)
+    notifier.to_organizers(case.id, MessageKind.THREAD_LINE, entry_id=entry.id)
 
 
 def move_to(own_up: OwnUp, allowed: set[OwnUpState], to: OwnUpState, now: datetime) -> None:

@@ -13,14 +13,14 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from db import queries
-from db.models import ActionKind, ActionResult, CaseStatus, Outcome
+from db.enums import ActionKind, ActionResult, CaseStatus, Outcome
 from slack_app.bolt.bind import bind
 from slack_app.bolt.case_desk import CaseDesk, Change, answer_modal, case_id_from, refusal_of, refuse
 from slack_app.bolt.forms import ViewState, view_metadata
 from slack_app.core.ids import CaseAction, CaseField, CaseModal
 from slack_app.core.services import Services
 from slack_app.views import case_modals
-from workflows import cases
+from workflows import actions, cases
 from workflows.errors import WorkflowError
 
 NOT_CONTACTABLE = "The reporter asked not to be contacted, so they can't be messaged."
@@ -145,7 +145,7 @@ def reopen_form(state: ViewState) -> Change:
 
 def action_form(state: ViewState) -> Change:
     kind = state.selected(CaseField.KIND, CaseField.KIND.action)
-    form = cases.ActionForm(
+    form = actions.ActionForm(
         kind=ActionKind(kind) if kind in ActionKind.__members__.values() else None,
         subject_id=state.user(CaseField.SUBJECT, CaseField.SUBJECT.action),
         reason=_text(state, CaseField.REASON),
@@ -153,7 +153,7 @@ def action_form(state: ViewState) -> Change:
         message=_text(state, CaseField.MESSAGE) or None,
         channel_ids=state.conversations(CaseField.CHANNELS, CaseField.CHANNELS.action),
     )
-    return partial(cases.record_action, form=form)
+    return partial(actions.record_action, form=form)
 
 
 def close_form(state: ViewState) -> Change:
@@ -187,7 +187,7 @@ def cancel_action(ack: Ack, body: dict, view: dict, client: WebClient, *, desk: 
 def _run_confirmation(desk: CaseDesk, body: dict, view: dict, client: WebClient, *, confirmed: bool) -> None:
     metadata = view_metadata(view)
     action_id = case_id_from(metadata.get("action_id"))
-    change = partial(cases.confirm_action, action_id=action_id or 0, confirmed=confirmed)
+    change = partial(actions.confirm_action, action_id=action_id or 0, confirmed=confirmed)
     desk.change(client, case_id_from(metadata.get("case_id")), body["user"]["id"], change)
 
 

@@ -9,8 +9,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from db.health_queries import failed_deliveries
 from db.home_queries import open_cases_for, own_reports
-from db.queries import failed_deliveries
 from slack_app.bolt.bind import bind
 from slack_app.core.directory import channel_members
 from slack_app.core.services import Services

@@ -7,7 +7,7 @@ from db.models import OutboxMessage
 from db.queries import action_facts
 from slack_app.delivery.dispatcher import Recorder
 from slack_app.delivery.handlers.context import DeliveryContext, Send
-from workflows.cases import record_action_result
+from workflows.actions import record_action_result
 from workflows.messages import MessageKind
 from workflows.outbox import OutboxNotifier
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from db import queries
-from db.models import Case, OutboxMessage, Routing
+from db.enums import Routing
+from db.models import Case, OutboxMessage
 from slack_app.core.directory import channel_members
 from slack_app.delivery.dispatcher import Recorder, Retry
 from slack_app.delivery.handlers.context import DeliveryContext, Send

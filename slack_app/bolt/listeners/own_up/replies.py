@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from db import queries
-from db.models import OwnUpState, RecipientAnswer
+from db.enums import OwnUpState, RecipientAnswer
 from slack_app.bolt.case_desk import Change, answer_modal, case_id_from, refusal_of, refuse
 from slack_app.bolt.forms import ViewState, view_metadata
 from slack_app.bolt.listeners.own_up.desk import OwnUpDesk, field_text
