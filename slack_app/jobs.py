@@ -1,7 +1,10 @@
-"""Where the scheduler's jobs lived before 0.2: the job store of a running deployment still
-names "slack_app.jobs:dispatch_reminders" until the new release replaces it at start-up, and a
-process of the previous release may read the new names meanwhile. Kept for one release so both
-resolve during a rolling upgrade; remove in 0.3."""
+"""The scheduler's jobs under the name the job store knows them by ("slack_app.jobs:...").
+
+They live in ``slack_app.runtime.jobs``. This release still stores this name, so that a
+process of the previous release that leads during a rolling upgrade can run what this one
+stored (see ``slack_app.runtime.scheduler.STORED_JOB_MODULE``). Remove it in the release after
+this one, which stores the new name.
+"""
 
 from slack_app.runtime.jobs import dispatch_reminders, purge_expired
 

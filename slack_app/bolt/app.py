@@ -6,7 +6,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 
-from slack_app.bolt import errors, guard
+from slack_app.bolt import error_handler, guard
 from slack_app.bolt.listeners import cases, home, own_up, reports
 from slack_app.core.services import Services
 
@@ -25,7 +25,7 @@ def build_app(services: Services, *, executor: Executor | None = None) -> App:
         listener_executor=executor or started_pool(settings.listener_threads),
         logger=logging.getLogger("slack_bolt"),
     )
-    errors.register(app)
+    error_handler.register(app)
     reports.register(app, services)
     cases.register(app, services)
     own_up.register(app, services)

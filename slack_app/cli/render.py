@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from db.enums import Routing
-from workflows.labels import (
+from slack_app.views.labels import (
     ACTION_LABELS,
     ACTION_RESULT_LABELS,
     CATEGORY_LABELS,

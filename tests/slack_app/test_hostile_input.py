@@ -129,7 +129,7 @@ def test_ids_in_buttons_and_metadata_are_only_pointers(target, where, caplog, da
             "view": {**view, "callback_id": data.draw(st.sampled_from(MODALS))},
         }
     answered_without_change(target, lambda: target.local.slack.interactive(payload))
-    assert [r.getMessage() for r in caplog.records if r.name == "slack_app.bolt.errors"] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "slack_app.bolt.error_handler"] == []
 
 
 VIEW_REQUESTS = [

@@ -18,11 +18,19 @@ from workflows.own_up.asking import (
     withdraw_open_requests,
     withdraw_own_up,
 )
-from workflows.own_up.review import answer_offer, ask_for_changes, deliver_apology, dont_deliver, respond_to_apology
+from workflows.own_up.review import (
+    ANSWER_WORDS,
+    answer_offer,
+    ask_for_changes,
+    deliver_apology,
+    dont_deliver,
+    respond_to_apology,
+)
 from workflows.own_up.self_report import submit_self_report
 from workflows.own_up.states import AWAITING_REPLY, OPEN, STATE_WORDS, TEXT_MAX, S, subject_key
 
 __all__ = [
+    "ANSWER_WORDS",
     "AWAITING_REPLY",
     "OPEN",
     "STATE_WORDS",
