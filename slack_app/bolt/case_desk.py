@@ -3,24 +3,30 @@ organizer of the case, running one workflow change, and telling people why not.
 
 Who may act is decided from the signed request's user id and the current members of the
 case's channel, never from anything in the payload; the case id in a button or in
-``private_metadata`` is only a pointer, reloaded and re-authorized.
+``private_metadata`` is only a pointer, reloaded and re-authorized. The members are asked
+of Slack afresh on every click, never from the Home tab's short cache.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 
 from db import queries
 from slack_app.bolt.forms import first_input_block
 from slack_app.core.directory import channel_members
 from slack_app.core.services import Services
+from slack_app.views.waiting import SLACK_BUSY, loading_modal, notice_modal
 from workflows import access
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.outbox import OutboxNotifier
 from workflows.reporter_messages import claim_event
+
+logger = logging.getLogger(__name__)
 
 # A workflow change, called as change(session, notifier, case_id=..., actor=..., now=...).
 Change = Callable[..., Any]
@@ -81,6 +87,42 @@ def refuse(client: WebClient, body: dict, message: str) -> None:
         except SlackApiError:
             pass  # not in that channel (a crafted request): tell them directly instead
     client.chat_postMessage(channel=user, text=message)
+
+
+def open_after_lookup(client: WebClient, body: dict, build: Callable[[], View]) -> None:
+    """Open a modal whose content needs Slack's answers (who is in a channel): a "Loading…"
+    modal first, with the trigger_id that expires three seconds after the click, then
+    ``build()`` and the real modal in its place. A refusal says why in the modal and where
+    the person clicked; a Slack error (a 429 too: the client never sleeps on one) says to
+    try again, at once."""
+    opened = _open_loading(client, body)
+    try:
+        view = build()
+    except WorkflowError as refusal:
+        if opened is not None:
+            _replace(client, opened, notice_modal(str(refusal)))
+        refuse(client, body, str(refusal))
+        return
+    except SlackApiError as error:
+        logger.warning("a modal could not be filled in: Slack answered %s", error.response.get("error"))
+        view = notice_modal(SLACK_BUSY)
+    if opened is None:
+        refuse(client, body, SLACK_BUSY)
+    else:
+        _replace(client, opened, view)
+
+
+def _open_loading(client: WebClient, body: dict) -> dict | None:
+    try:
+        return client.views_open(trigger_id=body.get("trigger_id"), view=loading_modal())["view"]
+    except SlackApiError as error:  # an expired or crafted trigger_id: refusals still get said
+        logger.warning("the loading modal could not open: Slack answered %s", error.response.get("error"))
+        return None
+
+
+def _replace(client: WebClient, opened: dict, view: View) -> None:
+    # The hash makes Slack refuse the update if the person has moved on to another view.
+    client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
 
 
 def refusal_of(message: str) -> Change:

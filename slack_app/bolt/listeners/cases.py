@@ -10,16 +10,26 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from db import queries
 from db.enums import ActionKind, ActionResult, CaseStatus, Outcome
 from slack_app.bolt.bind import bind
-from slack_app.bolt.case_desk import CaseDesk, Change, answer_modal, case_id_from, refusal_of, refuse
+from slack_app.bolt.case_desk import (
+    CaseDesk,
+    Change,
+    answer_modal,
+    case_id_from,
+    open_after_lookup,
+    refusal_of,
+    refuse,
+)
 from slack_app.bolt.forms import ViewState, view_metadata
 from slack_app.core.ids import CaseAction, CaseField, CaseModal
 from slack_app.core.services import Services
 from slack_app.views import case_modals
+from slack_app.views.waiting import NOT_DONE
 from workflows import actions, cases
 from workflows.errors import WorkflowError
 
@@ -75,6 +85,8 @@ def _run_click(desk: CaseDesk, body: dict, action: dict, client: WebClient, chan
         desk.change(client, case_id, body["user"]["id"], change)
     except WorkflowError as refusal:
         refuse(client, body, str(refusal))
+    except SlackApiError:  # the members lookup: say so at once rather than wait out a 429
+        refuse(client, body, NOT_DONE)
 
 
 def open_case_modal(
@@ -88,14 +100,14 @@ def open_case_modal(
     needs_follow_up: bool = False,
 ) -> None:
     ack()
-    try:
+
+    def build() -> View:
         case = desk.facts(client, case_id_from(action.get("value")), body["user"]["id"])
         if needs_follow_up and not case.follow_up_allowed:
             raise WorkflowError(NOT_CONTACTABLE)
-    except WorkflowError as refusal:
-        refuse(client, body, str(refusal))
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=builder(case))
+        return builder(case)
+
+    open_after_lookup(client, body, build)
 
 
 # -- the modals' submissions ---------------------------------------------------------------------

@@ -7,13 +7,16 @@ from functools import partial
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 
-from slack_app.bolt.case_desk import Change, answer_modal, case_id_from, refuse
+from slack_app.bolt.case_desk import Change, answer_modal, case_id_from, open_after_lookup, refuse
 from slack_app.bolt.forms import ViewState, view_metadata
 from slack_app.bolt.listeners.own_up.desk import OwnUpDesk, field_text
 from slack_app.core.ids import OwnUpField, OwnUpModal
 from slack_app.views import own_up_modals
 from slack_app.views.own_up import COC_PARTS
+from slack_app.views.waiting import NOT_DONE
 from workflows import own_up as flow
 from workflows.errors import WorkflowError
 
@@ -22,12 +25,10 @@ DEADLINES = {"1d": timedelta(days=1), "3d": timedelta(days=3), "7d": timedelta(d
 
 def open_request(ack: Ack, body: dict, action: dict, client: WebClient, *, desk: OwnUpDesk) -> None:
     ack()
-    try:
-        case = desk.facts(client, case_id_from(action.get("value")), body["user"]["id"])
-    except WorkflowError as refusal:
-        refuse(client, body, str(refusal))
-        return
-    client.views_open(trigger_id=body["trigger_id"], view=own_up_modals.request_modal(case))
+    case_id = case_id_from(action.get("value"))
+    open_after_lookup(
+        client, body, lambda: own_up_modals.request_modal(desk.facts(client, case_id, body["user"]["id"]))
+    )
 
 
 def submit_request(ack: Ack, body: dict, view: dict, client: WebClient, *, desk: OwnUpDesk) -> None:
@@ -53,6 +54,8 @@ def review(ack: Ack, body: dict, action: dict, client: WebClient, *, desk: OwnUp
         desk.change(client, desk.case_of(own_up_id), body["user"]["id"], partial(step, own_up_id=own_up_id))
     except WorkflowError as refusal:
         refuse(client, body, str(refusal))
+    except SlackApiError:  # the members lookup: say so at once rather than wait out a 429
+        refuse(client, body, NOT_DONE)
 
 
 def open_review_modal(
@@ -70,16 +73,15 @@ def open_review_modal(
     """A review button that asks for words first: what should change, or why not deliver."""
     ack()
     own_up_id = case_id_from(action.get("value"))
-    try:
+
+    def build() -> View:
         desk.facts(client, desk.case_of(own_up_id), body["user"]["id"])  # only to authorize the organizer
         own_up = desk.own_up_facts(own_up_id)
         if own_up is None:
             raise WorkflowError("This request doesn't exist any more.")
-    except WorkflowError as refusal:
-        refuse(client, body, str(refusal))
-        return
-    view = own_up_modals.note_modal(own_up, callback=callback, title=title, field=field, label=label)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+        return own_up_modals.note_modal(own_up, callback=callback, title=title, field=field, label=label)
+
+    open_after_lookup(client, body, build)
 
 
 def submit_review(

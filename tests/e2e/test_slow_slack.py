@@ -1,0 +1,76 @@
+"""Clicks that need Slack's answers (who organizes a case) while Slack is slow or rate limits:
+the modal opens within the trigger's three seconds, and a failed lookup is said at once."""
+
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from slack_app.views.waiting import NOT_DONE, SLACK_BUSY
+from tests.e2e.cases_helpers import case_id, click, ephemerals, file_case, timeline, wait_for_modal
+from tests.e2e.helpers import modal_text
+
+
+def organizer(local) -> str:
+    return local.cast.organizers[0].user_id
+
+
+def reporter(local) -> str:
+    return local.cast.participants[0].user_id
+
+
+def wait_for_notice(local, user: str, text: str) -> None:
+    local.stand_in.wait_for(
+        lambda: local.stand_in.open_view(user) is not None and text in modal_text(local, user),
+        timeout=5,
+        what=f"{text!r} in {user}'s modal",
+    )
+
+
+def test_a_modal_opens_even_when_slack_answers_the_members_lookup_after_the_trigger_expired(local):
+    card = file_case(local, reporter(local))
+    olivia = organizer(local)
+    # Slower than the trigger_id's three seconds: asked first, the modal could not open.
+    local.stand_in.fail("conversations.members", error=None, delay=3.2)
+
+    click(local, olivia, "case_note", card, value=str(case_id(local)))
+
+    wait_for_modal(local, olivia, "Add a note")
+    assert [call.error for call in local.stand_in.calls_to("views.open")][-1] is None
+
+
+def test_a_rate_limited_members_lookup_tells_the_organizer_at_once_in_the_modal(local):
+    card = file_case(local, reporter(local))
+    olivia = organizer(local)
+    local.stand_in.fail("conversations.members", error="ratelimited", status=429, retry_after=60)
+
+    click(local, olivia, "case_close", card, value=str(case_id(local)))
+
+    # Far sooner than the 60 s Slack asked to wait: no listener thread sleeps on a 429.
+    wait_for_notice(local, olivia, SLACK_BUSY)
+    click(local, olivia, "case_close", card, value=str(case_id(local)))  # trying again works
+    wait_for_modal(local, olivia, "Close the case")
+
+
+def test_a_failed_members_lookup_on_the_own_up_request_says_so(local):
+    card = file_case(local, reporter(local))
+    olivia = organizer(local)
+    local.stand_in.fail("conversations.members", error="internal_error")
+
+    click(local, olivia, "case_request_own_up", card, value=str(case_id(local)))
+
+    wait_for_notice(local, olivia, SLACK_BUSY)
+
+
+def test_a_rate_limited_click_without_a_modal_tells_the_clicker_and_changes_nothing(local):
+    card = file_case(local, reporter(local))
+    olivia = organizer(local)
+    before = timeline(local)
+    local.stand_in.fail("conversations.members", error="ratelimited", status=429, retry_after=60)
+
+    click(local, olivia, "case_acknowledge", card, value=str(case_id(local)))
+
+    local.stand_in.wait_for(lambda: ephemerals(local, olivia) == [NOT_DONE], timeout=5, what="the notice")
+    assert timeline(local) == before
+
+
+def test_the_listeners_client_never_retries_rate_limited_calls_by_sleeping(local):
+    handlers = local.services.client.retry_handlers
+    assert not any(isinstance(handler, RateLimitErrorRetryHandler) for handler in handlers)
