@@ -1,10 +1,14 @@
 """The App Home tab end to end: a signed app_home_opened event in, views.publish out."""
 
 import json
+import logging
 
+from sqlalchemy import select
+
+from db.models import Case
 from slack_app.sandbox.loopback import ESCALATION, ORGANIZERS, LocalSpeakOut
 from slack_app.sandbox.transcript import block_lines
-from tests.e2e.helpers import names, report, wait_for_channel
+from tests.e2e.helpers import eventually, names, report, wait_for_channel
 
 
 def open_home(local: LocalSpeakOut, user_id: str) -> str:
@@ -110,3 +114,69 @@ def test_organizers_see_messages_slack_refused_and_what_to_fix(local):
     assert "1 message(s) could not be delivered to Slack" in text
     assert "CoC-0001 (case card): not_in_channel: invite the app to the channel" in text
     assert "It happened at the bar." not in text
+
+
+def test_a_crowd_opening_the_home_tab_at_once_costs_one_members_lookup_per_channel(local):
+    report(local, local.cast.participants[0].user_id, text="It happened at the bar.")
+    wait_for_channel(local, ORGANIZERS, 2)
+    local.settle()
+    everyone = [p.user_id for p in [*local.cast.participants, *local.cast.organizers, local.cast.lead]]
+    lookups_before = len(local.stand_in.calls_to("conversations.members"))
+    publishes_before = len(local.stand_in.calls_to("views.publish"))
+
+    for user_id in everyone * 3:
+        assert local.slack.home_opened(user_id).status == 200
+
+    local.stand_in.wait_for(
+        lambda: len(local.stand_in.calls_to("views.publish")) - publishes_before == len(everyone) * 3,
+        what="every Home tab published",
+    )
+    assert all(not call.failed for call in local.stand_in.calls_to("views.publish")[publishes_before:])
+    lookups = local.stand_in.calls_to("conversations.members")[lookups_before:]
+    assert sorted(call.params["channel"] for call in lookups) == sorted([ORGANIZERS, ESCALATION])
+    assert "CoC-0001" in json.dumps(local.stand_in.home_view(local.cast.organizers[0].user_id))
+
+
+def test_someone_removed_from_the_organizers_is_refused_at_once_though_their_home_tab_was_just_drawn(local):
+    alex, olivia = local.cast.participants[0].user_id, local.cast.organizers[0].user_id
+    report(local, alex, text="It happened at the bar.")
+    card, _ = wait_for_channel(local, ORGANIZERS, 2)
+    local.settle()
+    assert "CoC-0001" in open_home(local, olivia)
+    others = [p.user_id for p in local.cast.organizers[1:]] + [local.cast.lead.user_id]
+    local.stand_in.set_members(ORGANIZERS, others)
+
+    # Clicks are authorized with a fresh lookup, never the Home tab's few-second cache.
+    local.slack.block_action(olivia, "case_acknowledge", value=card_case_id(local), message=card.to_dict())
+    local.stand_in.wait_for(lambda: local.stand_in.dms_to(olivia), what="the refusal")
+    assert local.stand_in.dms_to(olivia)[-1].text == "Only organizers of this case can do this."
+
+
+def test_a_home_tab_slack_refuses_is_logged_without_its_content_and_the_next_opening_works(local, caplog):
+    caplog.set_level(logging.INFO)
+    alex = local.cast.participants[0].user_id
+    report(local, alex, text="It happened at the bar.")
+    local.settle()
+    local.stand_in.fail("views.publish", error="invalid_blocks")
+    local.stand_in.fail("views.publish", error="ratelimited", status=429, retry_after=60)
+
+    for _ in range(2):
+        local.slack.home_opened(alex)
+    eventually(
+        lambda: [r for r in caplog.records if "Home tab was not published" in r.getMessage()][1:], what="two warnings"
+    )
+
+    assert [call.error for call in local.stand_in.calls_to("views.publish")] == ["invalid_blocks", "ratelimited"]
+    warnings = [r.getMessage() for r in caplog.records if "Home tab was not published" in r.getMessage()]
+    assert warnings == [
+        "the Home tab was not published: Slack answered invalid_blocks",
+        "the Home tab was not published: Slack answered ratelimited",
+    ]
+    assert "It happened at the bar." not in caplog.text
+    assert not [r for r in caplog.records if r.name == "slack_app.bolt.error_handler"]
+    assert "CoC-0001" in open_home(local, alex)  # no retry loop: the next opening publishes
+
+
+def card_case_id(local: LocalSpeakOut) -> str:
+    with local.services.sessions.begin() as session:
+        return str(session.scalar(select(Case.id)))
