@@ -35,6 +35,8 @@ EVENT_SCOPES = {
     "message.groups": "groups:history",
     "message.mpim": "mpim:history",
     "app_home_opened": None,
+    "app_uninstalled": None,
+    "tokens_revoked": None,
     "app_mention": "app_mentions:read",
 }
 

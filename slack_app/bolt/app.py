@@ -7,7 +7,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from slack_bolt import App
 
 from slack_app.bolt import error_handler, guard
-from slack_app.bolt.listeners import cases, home, own_up, reports
+from slack_app.bolt.listeners import cases, home, installation, own_up, reports
 from slack_app.core.services import Services
 
 
@@ -30,6 +30,7 @@ def build_app(services: Services, *, executor: Executor | None = None) -> App:
     cases.register(app, services)
     own_up.register(app, services)
     home.register(app, services)
+    installation.register(app, services)
     return app
 
 

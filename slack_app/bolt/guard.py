@@ -30,7 +30,10 @@ VIEW_ID = re.compile(r"V[A-Z0-9]{2,63}")
 
 INTERACTIVE = {"block_actions", "view_submission", "view_closed", "shortcut", "message_action"}
 VIEWS = {"view_submission", "view_closed"}
-KNOWN_TYPES = INTERACTIVE | {"event_callback", "url_verification"}
+# Slack's notice that it is holding back events (no inner event); answered 200 here, since Bolt
+# has no listener for it and a non-200 answer counts towards having the subscriptions disabled.
+RATE_LIMITED = "app_rate_limited"
+KNOWN_TYPES = INTERACTIVE | {"event_callback", "url_verification", RATE_LIMITED}
 
 
 class StickyAck(Ack):
@@ -53,6 +56,13 @@ def check_shape(body: dict[str, Any], context: BoltContext, next: Callable[[], N
     if problem is not None:
         logger.warning("refused a malformed Slack request: %s", problem)
         return BoltResponse(status=400, body="")
+    if body.get("type") == RATE_LIMITED:
+        logger.warning(
+            "Slack is rate limiting this app's events (more than 30,000 an hour) since minute %s: "
+            "some events are not being delivered",
+            minute if isinstance(minute := body.get("minute_rate_limited"), int) else "unknown",
+        )
+        return BoltResponse(status=200, body="")
     context["ack"] = StickyAck()
     next()
     return None
