@@ -122,7 +122,10 @@ def _open_loading(client: WebClient, body: dict) -> dict | None:
 
 def _replace(client: WebClient, opened: dict, view: View) -> None:
     # The hash makes Slack refuse the update if the person has moved on to another view.
-    client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
+    try:
+        client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
+    except SlackApiError as error:  # closed while loading (not_found), or moved on (hash_conflict)
+        logger.info("a loading modal was not replaced: Slack answered %s", error.response.get("error"))
 
 
 def refusal_of(message: str) -> Change:

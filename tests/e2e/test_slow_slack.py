@@ -1,11 +1,13 @@
 """Clicks that need Slack's answers (who organizes a case) while Slack is slow or rate limits:
 the modal opens within the trigger's three seconds, and a failed lookup is said at once."""
 
+import logging
+
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from slack_app.views.waiting import NOT_DONE, SLACK_BUSY
 from tests.e2e.cases_helpers import case_id, click, ephemerals, file_case, timeline, wait_for_modal
-from tests.e2e.helpers import modal_text
+from tests.e2e.helpers import eventually, modal_text
 
 
 def organizer(local) -> str:
@@ -74,3 +76,20 @@ def test_a_rate_limited_click_without_a_modal_tells_the_clicker_and_changes_noth
 def test_the_listeners_client_never_retries_rate_limited_calls_by_sleeping(local):
     handlers = local.services.client.retry_handlers
     assert not any(isinstance(handler, RateLimitErrorRetryHandler) for handler in handlers)
+
+
+def test_a_loading_modal_closed_before_slack_answers_is_left_closed_quietly(local, caplog):
+    caplog.set_level(logging.INFO)
+    card = file_case(local, reporter(local))
+    olivia = organizer(local)
+    local.stand_in.fail("conversations.members", error=None, delay=1.0)
+
+    click(local, olivia, "case_note", card, value=str(case_id(local)))
+    wait_for_notice(local, olivia, "Loading…")
+    local.slack.close_view(olivia)
+
+    (update,) = local.stand_in.wait_for(lambda: local.stand_in.calls_to("views.update"), what="the update")
+    assert update.error == "not_found"
+    assert local.stand_in.open_view(olivia) is None
+    eventually(lambda: "a loading modal was not replaced: Slack answered not_found" in caplog.text, what="the log")
+    assert not [r for r in caplog.records if r.name == "slack_app.bolt.error_handler"]
