@@ -48,6 +48,11 @@ def health(session: Session) -> Health:
     )
 
 
+# How the outbox marks a message that waits for an admin's fix (the app's token, or its place
+# in a channel) rather than failing: organizers see it with the failed ones.
+PAUSED = "paused: "
+
+
 @dataclass(frozen=True)
 class FailedDelivery:
     reference: str | None
@@ -56,12 +61,15 @@ class FailedDelivery:
 
 
 def failed_deliveries(session: Session, channel_ids: list[str], limit: int = 5) -> tuple[list[FailedDelivery], int]:
-    """Messages Slack refused for good, about cases in ``channel_ids`` (or about no case):
-    what organizers must fix. Returns the newest few and how many there are."""
+    """Messages Slack refused for good, or that wait for a fix, about cases in ``channel_ids``
+    (or about no case): what organizers must fix. Returns the newest few and how many there are."""
     visible = (OutboxMessage.case_id.is_(None)) | (
         OutboxMessage.case_id.in_(select(Case.id).where(Case.channel_id.in_(channel_ids)))
     )
-    where = (OutboxMessage.state == OutboxState.FAILED, visible)
+    refused = (OutboxMessage.state == OutboxState.FAILED) | (
+        (OutboxMessage.state == OutboxState.PENDING) & OutboxMessage.last_error.startswith(PAUSED)
+    )
+    where = (refused, visible)
     total = session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
     rows = session.execute(
         select(Case.number, OutboxMessage.kind, OutboxMessage.last_error)
@@ -71,5 +79,6 @@ def failed_deliveries(session: Session, channel_ids: list[str], limit: int = 5) 
         .limit(limit)
     ).all()
     return [
-        FailedDelivery(format_reference(number) if number else None, kind, error or "") for number, kind, error in rows
+        FailedDelivery(format_reference(number) if number else None, kind, (error or "").removeprefix(PAUSED))
+        for number, kind, error in rows
     ], total
