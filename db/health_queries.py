@@ -2,6 +2,7 @@
 received reports not yet opened, and what Slack is still owed or failed to take."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -82,3 +83,37 @@ def failed_deliveries(session: Session, channel_ids: list[str], limit: int = 5) 
         FailedDelivery(format_reference(number) if number else None, kind, (error or "").removeprefix(PAUSED))
         for number, kind, error in rows
     ], total
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    id: int
+    kind: str
+    reference: str | None
+    state: OutboxState
+    attempts: int
+    error: str | None
+    due: datetime
+
+
+def undelivered(session: Session) -> list[Undelivered]:
+    """Every message Slack hasn't taken yet, oldest first: what it is, about which case, and why
+    it waits (never what it says: payloads hold ids only, and they aren't read here)."""
+    rows = session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            Case.number,
+            OutboxMessage.state,
+            OutboxMessage.attempts,
+            OutboxMessage.last_error,
+            OutboxMessage.available_at,
+        )
+        .outerjoin(Case, Case.id == OutboxMessage.case_id)
+        .where(OutboxMessage.state != OutboxState.SENT)
+        .order_by(OutboxMessage.id)
+    ).all()
+    return [
+        Undelivered(id, kind, format_reference(number) if number else None, state, attempts, error, due)
+        for id, kind, number, state, attempts, error, due in rows
+    ]
