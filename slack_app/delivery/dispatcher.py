@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.enums import OutboxState
 from db.health_queries import PAUSED
 from db.models import Case, OutboxMessage
+from slack_app.delivery.pauses import SlackPauses
 from slack_app.delivery.rate_limits import MethodPaused, MethodPauses, guarding
-from slack_app.delivery.slack_errors import Pause, Scope, channel_of, error_code, hint_for, method_of, scope_of
+from slack_app.delivery.slack_errors import Scope, channel_of, error_code, hint_for, method_of, scope_of
 from workflows.outbox import organizer_stream
 
 logger = logging.getLogger(__name__)
@@ -88,14 +89,8 @@ class OutboxDispatcher:
         self.poll_interval = poll_interval
         self.give_up_after = give_up_after
         self.chore = chore
-        # ``probe`` (``auth.test``) tells whether the token works again; without one, the
-        # messages due are sent as the probe.
-        self.probe = probe
-        self.probe_interval = probe_interval
-        # Pauses live in this process only: after a restart, the first refusal finds them again.
-        self._lock = threading.Lock()
-        self._workspace: Pause | None = None
-        self._channels: dict[str, Pause] = {}
+        # ``probe`` (``auth.test``) tells whether the token works again.
+        self.pauses = SlackPauses(clock, probe, probe_interval)
         self.methods = MethodPauses(clock)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -145,7 +140,7 @@ class OutboxDispatcher:
         stats = OutboxStats()
         if self.chore is not None:
             self.chore.run()
-        while not self._stop.is_set() and self._workspace_open():
+        while not self._stop.is_set() and self.pauses.workspace_open():
             claimed = [message_id for message_id in self._due_heads(probing=True) if self._claim(message_id)]
             if not claimed:
                 return stats
@@ -165,13 +160,11 @@ class OutboxDispatcher:
         don't count)."""
         if self.chore is not None and self.chore.waiting():
             return True
-        return self._workspace is None and bool(self._due_heads(include_in_flight=True))
+        return not self.pauses.workspace_paused and bool(self._due_heads(include_in_flight=True))
 
     def slack_status(self) -> dict[str, object]:
         """What Slack refuses right now, for /healthz: the workspace's token, or channels."""
-        with self._lock:
-            status: dict[str, object] = self._workspace.report() if self._workspace else {"paused": None}
-            status["channels"] = {channel: pause.report() for channel, pause in sorted(self._channels.items())}
+        status = self.pauses.report()
         status["rate_limited"] = self.methods.report()
         return status
 
@@ -219,54 +212,10 @@ class OutboxDispatcher:
             in_flight = row.claimed_until is not None and row.claimed_until > now
             if row.available_at > now or (in_flight and not include_in_flight):
                 continue
-            if self._held(row.stream, _channel(row.stream, row.case_id, row.channel_id), now, probing=probing):
+            if self.pauses.held(row.stream, _channel(row.stream, row.case_id, row.channel_id), now, probing=probing):
                 continue
             heads.append(row.id)
         return heads
-
-    def _held(self, stream: str, channel: str | None, now: datetime, *, probing: bool) -> bool:
-        with self._lock:
-            for pause in self._channels_of(stream, channel):
-                if probing and pause.next_probe <= now:
-                    pause.next_probe = now + self.probe_interval  # one probe per channel and interval
-                    return False
-                return True
-        return False
-
-    def _channels_of(self, stream: str, channel: str | None) -> list[Pause]:
-        return [pause for key, pause in self._channels.items() if key == channel or stream in pause.streams]
-
-    def _workspace_open(self) -> bool:
-        """Whether the token works (as far as we know), probing it if it didn't and it's time."""
-        now = self.clock()
-        with self._lock:
-            pause = self._workspace
-            if pause is None:
-                return True
-            if pause.next_probe > now:
-                return False
-            pause.next_probe = now + self.probe_interval
-        if self.probe is None:
-            return True  # the messages due are the probe
-        try:
-            self.probe()
-        except SlackApiError as error:
-            code = error_code(error)
-            if scope_of(code) is Scope.WORKSPACE:
-                pause.code = code
-            logger.info("Slack still refuses the app's token (%s); trying again in %s", code, self.probe_interval)
-            return False
-        except Exception as error:  # Slack unreachable: the token may work, we can't tell yet
-            logger.info("could not check the app's token (%s); trying again later", type(error).__name__)
-            return False
-        self._resume_workspace()
-        return True
-
-    def _resume_workspace(self) -> None:
-        with self._lock:
-            pause, self._workspace = self._workspace, None
-        if pause is not None:
-            logger.warning("Slack takes the app's token again (paused since %s): sending resumes", pause.since)
 
     def _claim(self, message_id: int) -> bool:
         now = self.clock()
@@ -318,8 +267,9 @@ class OutboxDispatcher:
                     last_error=None,
                 )
             )
-        self._resume_workspace()
-        self._resume_channels(message)
+        self.pauses.resume_workspace()
+        if self.pauses.channels_paused:
+            self.pauses.resume_channels(message.stream, self._channel_of(message))
         return "sent"
 
     def _on_slack_error(self, message: OutboxMessage, error: SlackApiError) -> str:
@@ -334,11 +284,11 @@ class OutboxDispatcher:
             self._reschedule(message, f"ratelimited: {method}", wait)
             return "retried"
         elif scope is Scope.WORKSPACE:
-            self._pause_workspace(code)
+            self.pauses.pause_workspace(code)
             self._release(message, f"{PAUSED}{code}: {hint_for(code)}")
             return "paused"
         elif scope is Scope.CHANNEL:
-            self._pause_channel(channel_of(error) or message.stream, message.stream, code)
+            self.pauses.pause_channel(channel_of(error) or message.stream, message.stream, code)
             self._release(message, f"{PAUSED}{code}: {hint_for(code)}")
             return "paused"
         elif scope is Scope.MESSAGE:
@@ -348,50 +298,11 @@ class OutboxDispatcher:
             self._reschedule(message, f"{status} {code}", self._backoff(message.attempts))
             return "retried"
 
-    def _pause_workspace(self, code: str) -> None:
-        now = self.clock()
-        with self._lock:
-            if self._workspace is not None:
-                return
-            self._workspace = Pause(code, now, now + self.probe_interval)
-        logger.error(
-            "Slack refuses the app's token (%s): the outbox is paused until it works again. To fix: %s",
-            code,
-            hint_for(code),
-        )
-
-    def _pause_channel(self, channel: str, stream: str, code: str) -> None:
-        now = self.clock()
-        with self._lock:
-            pause = self._channels.get(channel)
-            new = pause is None
-            if pause is None:
-                pause = self._channels[channel] = Pause(code, now, now)
-            pause.code, pause.next_probe = code, now + self.probe_interval
-            pause.streams.add(stream)
-        if new:
-            logger.error(
-                "Slack refuses the app in channel %s (%s): its messages wait until that's fixed. To fix: %s",
-                channel,
-                code,
-                hint_for(code),
-            )
-
-    def _resume_channels(self, message: OutboxMessage) -> None:
-        if not self._channels:
-            return
-        channel = None
-        if message.case_id is not None and message.stream == organizer_stream(message.case_id):
-            with self.sessions.begin() as session:
-                channel = session.scalar(select(Case.channel_id).where(Case.id == message.case_id))
-        with self._lock:
-            resumed = [
-                key for key, pause in self._channels.items() if key == channel or message.stream in pause.streams
-            ]
-            for key in resumed:
-                del self._channels[key]
-        for key in resumed:
-            logger.warning("Slack takes the app's messages in channel %s again: sending resumes", key)
+    def _channel_of(self, message: OutboxMessage) -> str | None:
+        if message.case_id is None or message.stream != organizer_stream(message.case_id):
+            return None
+        with self.sessions.begin() as session:
+            return session.scalar(select(Case.channel_id).where(Case.id == message.case_id))
 
     def _release(self, message: OutboxMessage, reason: str, *, available_at: datetime | None = None) -> None:
         """Give the message back unsent, with no attempt used up: it waits for a pause to end."""
