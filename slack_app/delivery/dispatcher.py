@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from slack_sdk.errors import SlackApiError
@@ -141,13 +142,12 @@ class OutboxDispatcher:
         if self.chore is not None:
             self.chore.run()
         while not self._stop.is_set() and self.pauses.workspace_open():
+            generation = self.pauses.generation
             claimed = [message_id for message_id in self._due_heads(probing=True) if self._claim(message_id)]
             if not claimed:
                 return stats
-            if len(claimed) == 1:
-                outcomes = [self._deliver(claimed[0])]
-            else:
-                outcomes = list(self._pool.map(self._deliver, claimed))
+            deliver = partial(self._deliver, generation=generation)
+            outcomes = [deliver(claimed[0])] if len(claimed) == 1 else list(self._pool.map(deliver, claimed))
             for outcome in outcomes:
                 setattr(stats, outcome, getattr(stats, outcome) + 1)
             if "sent" not in outcomes and "failed" not in outcomes:
@@ -231,11 +231,16 @@ class OutboxDispatcher:
             )
             return claimed.rowcount == 1
 
-    def _deliver(self, message_id: int) -> str:
+    def _deliver(self, message_id: int, *, generation: int | None = None) -> str:
         """Send one claimed message; says whether it was "sent", will be "retried", or "failed"."""
         with self.sessions.begin() as session:
             message = session.get(OutboxMessage, message_id)
             session.expunge(message)
+        if generation is not None and (
+            pause := self.pauses.began_after(generation, message.stream, partial(self._channel_of, message))
+        ):
+            self._release(message, f"{PAUSED}{pause.code}: {pause.hint}")
+            return "paused"
         handler = self.handlers.get(message.kind)
         try:
             if handler is None:

@@ -24,6 +24,7 @@ class SlackPauses:
         self._lock = threading.Lock()
         self._workspace: Pause | None = None
         self._channels: dict[str, Pause] = {}
+        self.generation = 0
 
     @property
     def workspace_paused(self) -> bool:
@@ -71,7 +72,8 @@ class SlackPauses:
         with self._lock:
             if self._workspace is not None:
                 return
-            self._workspace = Pause(code, now, now + self.interval)
+            self.generation += 1
+            self._workspace = Pause(code, now, now + self.interval, generation=self.generation)
         logger.error(
             "Slack refuses the app's token (%s): the outbox is paused until it works again. To fix: %s",
             code,
@@ -96,13 +98,27 @@ class SlackPauses:
                 return True
         return False
 
+    def began_after(self, generation: int, stream: str, channel: Callable[[], str | None]) -> Pause | None:
+        """A pause begun since ``generation`` that a message of ``stream`` must wait for: the
+        messages of one pass were chosen together, before it. ``channel`` is looked up only
+        if a channel was paused since."""
+        with self._lock:
+            if self._workspace is not None and self._workspace.generation > generation:
+                return self._workspace
+            if not any(pause.generation > generation for pause in self._channels.values()):
+                return None
+        where = channel()
+        with self._lock:
+            return next((p for p in self._channels_of(stream, where) if p.generation > generation), None)
+
     def pause_channel(self, channel: str, stream: str, code: str) -> None:
         now = self.clock()
         with self._lock:
             pause = self._channels.get(channel)
             new = pause is None
             if pause is None:
-                pause = self._channels[channel] = Pause(code, now, now)
+                self.generation += 1
+                pause = self._channels[channel] = Pause(code, now, now, generation=self.generation)
             pause.code, pause.next_probe = code, now + self.interval
             pause.streams.add(stream)
         if new:

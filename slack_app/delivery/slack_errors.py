@@ -104,6 +104,7 @@ class Pause:
     since: datetime
     next_probe: datetime
     streams: set[str] = field(default_factory=set)  # for a channel: the streams seen failing there
+    generation: int = 0  # pauses are numbered, so that a pass knows which began after it chose its messages
 
     @property
     def hint(self) -> str:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from db.enums import OutboxState
+from db.enums import Category, OutboxState
 from db.models import OutboxMessage
 from slack_app.bolt.web import health_report
 from slack_app.core.settings import load_settings
@@ -17,6 +17,10 @@ from slack_app.delivery.dispatcher import OutboxDispatcher
 from slack_app.runtime.wiring import build_services
 from slack_app.sandbox.stand_in import SlackStandIn
 from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.workflows.recording import RecordingNotifier
+from workflows.outbox import organizer_stream
+from workflows.reports import ReportForm, submit_report
+from workflows.routing import Channels, Membership, route_case
 
 ONE, TWO = "C0CHANNEL1", "C0CHANNEL2"
 PROBE = timedelta(seconds=30)
@@ -73,10 +77,15 @@ def outbox(services, clock):
     dispatcher.stop()
 
 
-def queue(services, clock, stream, channel, kind="post"):
+def queue(services, clock, stream, channel, kind="post", case_id=None):
     with services.sessions.begin() as session:
         message = OutboxMessage(
-            stream=stream, kind=kind, payload={"channel": channel}, created_at=clock(), available_at=clock()
+            stream=stream,
+            kind=kind,
+            case_id=case_id,
+            payload={"channel": channel},
+            created_at=clock(),
+            available_at=clock(),
         )
         session.add(message)
         session.flush()
@@ -241,3 +250,32 @@ def test_a_listener_call_is_not_held_by_the_outbox_rate_limit(services, outbox, 
     outbox.deliver_due()
 
     assert services.client.conversations_info(channel=ONE)["ok"]
+
+
+def test_a_paused_channel_holds_every_case_living_there_without_trying_them(services, outbox, stand_in, clock):
+    with services.sessions.begin() as session:
+        cases = [case_in(session, ONE, key, clock()) for key in ("V1", "V2")]
+    first = queue(services, clock, organizer_stream(cases[0]), ONE, case_id=cases[0])
+    second = queue(services, clock, organizer_stream(cases[1]), ONE, case_id=cases[1])
+    stand_in.fail("chat.postMessage", error="not_in_channel", times=1)
+
+    outbox.deliver_due()
+
+    assert len(stand_in.calls_to("chat.postMessage")) == 1  # the second case's message wasn't tried
+    assert rows(services)[second][:2] == (OutboxState.PENDING, 0)
+    clock.advance(seconds=30)
+    assert outbox.deliver_due().sent == 2
+    assert posted(stand_in, ONE) == [f"message {first}", f"message {second}"]
+
+
+def case_in(session, channel, key, now):
+    form = ReportForm(
+        description="Unwanted pitches.",
+        category=Category.SPAM,
+        anonymous=True,
+        follow_up_allowed=False,
+        apology_wanted=False,
+    )
+    case = submit_report(session, RecordingNotifier(), form=form, reporter_id="U0PERSON01", submission_key=key, now=now)
+    members = Membership(organizers=frozenset({"U0ORG1"}), escalation=None)
+    return route_case(session, case_id=case.case.id, channels=Channels(channel, None), members=members, now=now).id
