@@ -5,6 +5,10 @@ no database transaction open (so a slow Slack never holds a lock), then marked s
 with whatever its sending recorded (a card's ts, say). A crash between sending and marking
 sends that one message again on restart: at-least-once, the best a Web API without
 idempotency keys allows.
+
+Slack's refusals are handled by what they are about (see ``slack_errors``): the token pauses
+everything, a channel pauses its messages, a message that can't go as it is fails alone, and a
+rate limit pauses its method (``rate_limits``); the rest is retried with backoff.
 """
 
 import http.client
@@ -232,7 +236,9 @@ class OutboxDispatcher:
             return claimed.rowcount == 1
 
     def _deliver(self, message_id: int, *, generation: int | None = None) -> str:
-        """Send one claimed message; says whether it was "sent", will be "retried", or "failed"."""
+        """Send one claimed message; says whether it was "sent", will be "retried", "failed", or
+        waits for a pause ("paused"). A pause begun since this pass chose it (``generation``)
+        holds it unsent."""
         with self.sessions.begin() as session:
             message = session.get(OutboxMessage, message_id)
             session.expunge(message)
