@@ -2,6 +2,7 @@
 received reports not yet opened, and what Slack is still owed or failed to take."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -48,6 +49,11 @@ def health(session: Session) -> Health:
     )
 
 
+# How the outbox marks a message that waits for an admin's fix (the app's token, or its place
+# in a channel) rather than failing: organizers see it with the failed ones.
+PAUSED = "paused: "
+
+
 @dataclass(frozen=True)
 class FailedDelivery:
     reference: str | None
@@ -56,12 +62,15 @@ class FailedDelivery:
 
 
 def failed_deliveries(session: Session, channel_ids: list[str], limit: int = 5) -> tuple[list[FailedDelivery], int]:
-    """Messages Slack refused for good, about cases in ``channel_ids`` (or about no case):
-    what organizers must fix. Returns the newest few and how many there are."""
+    """Messages Slack refused for good, or that wait for a fix, about cases in ``channel_ids``
+    (or about no case): what organizers must fix. Returns the newest few and how many there are."""
     visible = (OutboxMessage.case_id.is_(None)) | (
         OutboxMessage.case_id.in_(select(Case.id).where(Case.channel_id.in_(channel_ids)))
     )
-    where = (OutboxMessage.state == OutboxState.FAILED, visible)
+    refused = (OutboxMessage.state == OutboxState.FAILED) | (
+        (OutboxMessage.state == OutboxState.PENDING) & OutboxMessage.last_error.startswith(PAUSED)
+    )
+    where = (refused, visible)
     total = session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
     rows = session.execute(
         select(Case.number, OutboxMessage.kind, OutboxMessage.last_error)
@@ -71,5 +80,40 @@ def failed_deliveries(session: Session, channel_ids: list[str], limit: int = 5) 
         .limit(limit)
     ).all()
     return [
-        FailedDelivery(format_reference(number) if number else None, kind, error or "") for number, kind, error in rows
+        FailedDelivery(format_reference(number) if number else None, kind, (error or "").removeprefix(PAUSED))
+        for number, kind, error in rows
     ], total
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    id: int
+    kind: str
+    reference: str | None
+    state: OutboxState
+    attempts: int
+    error: str | None
+    due: datetime
+
+
+def undelivered(session: Session) -> list[Undelivered]:
+    """Every message Slack hasn't taken yet, oldest first: what it is, about which case, and why
+    it waits (never what it says: payloads hold ids only, and they aren't read here)."""
+    rows = session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            Case.number,
+            OutboxMessage.state,
+            OutboxMessage.attempts,
+            OutboxMessage.last_error,
+            OutboxMessage.available_at,
+        )
+        .outerjoin(Case, Case.id == OutboxMessage.case_id)
+        .where(OutboxMessage.state != OutboxState.SENT)
+        .order_by(OutboxMessage.id)
+    ).all()
+    return [
+        Undelivered(id, kind, format_reference(number) if number else None, state, attempts, error, due)
+        for id, kind, number, state, attempts, error, due in rows
+    ]

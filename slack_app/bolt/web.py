@@ -88,6 +88,9 @@ def health_report(services: Services) -> tuple[str, dict[str, Any]]:
         "held_cases": state.held_cases,
         "outbox": {"pending": state.outbox_pending, "failed": state.outbox_failed},
         "received_reports": {"waiting": state.reports_waiting, "failing": state.reports_failing},
+        # What Slack refuses (the token, or channels): the app itself is fine, and restarting
+        # it fixes nothing, so "ok" stays true; monitor "slack.paused" and "slack.channels".
+        "slack": services.outbox.slack_status(),
     }
 
 

@@ -11,6 +11,7 @@ from dotenv import load_dotenv
 from sqlalchemy.exc import SQLAlchemyError
 
 from slack_app.cli import admin, records
+from slack_app.cli.outbox import add_outbox
 from slack_app.core.settings import SettingsError, load_settings
 
 
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
     db = commands.add_parser("db", help="database maintenance").add_subparsers(title="db commands")
     db.add_parser("upgrade", help="apply the database migrations").set_defaults(run=admin.upgrade_database)
+    add_outbox(commands)
     _add_case(commands)
     _add_person(commands)
     return parser

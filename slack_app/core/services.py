@@ -32,6 +32,8 @@ class Outbox(Protocol):
 
     def deliver_due(self) -> object: ...
 
+    def slack_status(self) -> dict[str, object]: ...
+
 
 @dataclass
 class Services:

@@ -5,6 +5,10 @@ no database transaction open (so a slow Slack never holds a lock), then marked s
 with whatever its sending recorded (a card's ts, say). A crash between sending and marking
 sends that one message again on restart: at-least-once, the best a Web API without
 idempotency keys allows.
+
+Slack's refusals are handled by what they are about (see ``slack_errors``): the token pauses
+everything, a channel pauses its messages, a message that can't go as it is fails alone, and a
+rate limit pauses its method (``rate_limits``); the rest is retried with backoff.
 """
 
 import http.client
@@ -16,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from slack_sdk.errors import SlackApiError
@@ -23,7 +28,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.enums import OutboxState
-from db.models import OutboxMessage
+from db.health_queries import PAUSED
+from db.models import Case, OutboxMessage
+from slack_app.delivery.pauses import SlackPauses
+from slack_app.delivery.rate_limits import MethodPaused, MethodPauses, guarding
+from slack_app.delivery.slack_errors import Scope, channel_of, error_code, hint_for, method_of, scope_of
+from workflows.outbox import organizer_stream
 
 logger = logging.getLogger(__name__)
 
@@ -37,20 +47,10 @@ QUIET = 0.05
 QUIET_MAX = 1.0
 SENDERS = 8  # streams sent to at once
 
-# Errors that retrying cannot fix, with what an admin should do about them.
-PERMANENT_HINTS = {
-    "channel_not_found": "check ORGANIZER_CHANNEL_ID / ESCALATION_CHANNEL_ID and invite the app there",
-    "not_in_channel": "invite the app to the channel (/invite @Speak Out)",
-    "is_archived": "the channel is archived: unarchive it or point the setting at a new channel",
-    "invalid_auth": "SLACK_BOT_TOKEN is wrong or was revoked",
-    "not_authed": "SLACK_BOT_TOKEN is missing",
-    "account_inactive": "the app was uninstalled or its token revoked: reinstall it",
-    "token_revoked": "the app's token was revoked: reinstall it",
-    "missing_scope": "reinstall the app from manifest.yml so it has every scope it needs",
-    "user_not_found": "the person is no longer in the workspace",
-    "cannot_dm_bot": "the recipient is a bot",
-    "user_disabled": "the person's account is deactivated",
-}
+PROBE_INTERVAL = timedelta(seconds=30)
+# A message that failed this way holds the rest of its stream (they may depend on it, and
+# Slack was unreachable for a day); one Slack refused as it is doesn't.
+GAVE_UP = "gave up after"
 
 
 class Chore(Protocol):
@@ -71,6 +71,7 @@ class OutboxStats:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    paused: int = 0  # held back because the workspace's token or a channel refuses the app
 
 
 class OutboxDispatcher:
@@ -84,6 +85,8 @@ class OutboxDispatcher:
         give_up_after: timedelta = timedelta(days=1),
         workers: int = SENDERS,
         chore: Chore | None = None,
+        probe: Callable[[], object] | None = None,
+        probe_interval: timedelta = PROBE_INTERVAL,
     ):
         self.sessions = sessions
         self.handlers = handlers
@@ -91,6 +94,9 @@ class OutboxDispatcher:
         self.poll_interval = poll_interval
         self.give_up_after = give_up_after
         self.chore = chore
+        # ``probe`` (``auth.test``) tells whether the token works again.
+        self.pauses = SlackPauses(clock, probe, probe_interval)
+        self.methods = MethodPauses(clock)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -139,33 +145,49 @@ class OutboxDispatcher:
         stats = OutboxStats()
         if self.chore is not None:
             self.chore.run()
-        while not self._stop.is_set():
-            claimed = [message_id for message_id in self._due_heads() if self._claim(message_id)]
+        while not self._stop.is_set() and self.pauses.workspace_open():
+            generation = self.pauses.generation
+            claimed = [message_id for message_id in self._due_heads(probing=True) if self._claim(message_id)]
             if not claimed:
                 return stats
-            if len(claimed) == 1:
-                outcomes = [self._deliver(claimed[0])]
-            else:
-                outcomes = list(self._pool.map(self._deliver, claimed))
+            deliver = partial(self._deliver, generation=generation)
+            outcomes = [deliver(claimed[0])] if len(claimed) == 1 else list(self._pool.map(deliver, claimed))
             for outcome in outcomes:
                 setattr(stats, outcome, getattr(stats, outcome) + 1)
-            if "sent" not in outcomes:
+            if "sent" not in outcomes and "failed" not in outcomes:
                 return stats
         return stats
 
     def busy(self) -> bool:
         """Whether a message is due now or being sent, or the chore has work waiting (messages
-        waiting behind a failed one, or for a later retry, don't count)."""
+        waiting behind a failed one, for a later retry, or for Slack to take the app back,
+        don't count)."""
         if self.chore is not None and self.chore.waiting():
             return True
-        return bool(self._due_heads(include_in_flight=True))
+        return not self.pauses.workspace_paused and bool(self._due_heads(include_in_flight=True))
 
-    def _due_heads(self, *, include_in_flight: bool = False) -> list[int]:
-        """The first pending message of each stream, if it is due and no earlier one failed."""
+    def slack_status(self) -> dict[str, object]:
+        """What Slack refuses right now, for /healthz: the workspace's token, or channels."""
+        status = self.pauses.report()
+        status["rate_limited"] = self.methods.report()
+        return status
+
+    def _due_heads(self, *, include_in_flight: bool = False, probing: bool = False) -> list[int]:
+        """The first pending message of each stream, if it is due, no earlier one failed for
+        good, and its channel isn't paused (but for one message per paused channel, now and
+        then, as its probe)."""
         now = self.clock()
         with self.sessions.begin() as session:
             pending = session.execute(
-                select(OutboxMessage.id, OutboxMessage.stream, OutboxMessage.available_at, OutboxMessage.claimed_until)
+                select(
+                    OutboxMessage.id,
+                    OutboxMessage.stream,
+                    OutboxMessage.case_id,
+                    OutboxMessage.available_at,
+                    OutboxMessage.claimed_until,
+                    Case.channel_id,
+                )
+                .outerjoin(Case, Case.id == OutboxMessage.case_id)
                 .where(OutboxMessage.state == OutboxState.PENDING)
                 .order_by(OutboxMessage.id)
                 .limit(BATCH)
@@ -176,7 +198,11 @@ class OutboxDispatcher:
                     session.scalars(
                         select(OutboxMessage.stream)
                         .distinct()
-                        .where(OutboxMessage.state == OutboxState.FAILED, OutboxMessage.stream.in_(streams))
+                        .where(
+                            OutboxMessage.state == OutboxState.FAILED,
+                            OutboxMessage.last_error.startswith(GAVE_UP),
+                            OutboxMessage.stream.in_(streams),
+                        )
                     )
                 )
                 if streams
@@ -188,8 +214,11 @@ class OutboxDispatcher:
                 continue
             blocked.add(row.stream)
             in_flight = row.claimed_until is not None and row.claimed_until > now
-            if row.available_at <= now and (include_in_flight or not in_flight):
-                heads.append(row.id)
+            if row.available_at > now or (in_flight and not include_in_flight):
+                continue
+            if self.pauses.held(row.stream, _channel(row.stream, row.case_id, row.channel_id), now, probing=probing):
+                continue
+            heads.append(row.id)
         return heads
 
     def _claim(self, message_id: int) -> bool:
@@ -206,16 +235,27 @@ class OutboxDispatcher:
             )
             return claimed.rowcount == 1
 
-    def _deliver(self, message_id: int) -> str:
-        """Send one claimed message; says whether it was "sent", will be "retried", or "failed"."""
+    def _deliver(self, message_id: int, *, generation: int | None = None) -> str:
+        """Send one claimed message; says whether it was "sent", will be "retried", "failed", or
+        waits for a pause ("paused"). A pause begun since this pass chose it (``generation``)
+        holds it unsent."""
         with self.sessions.begin() as session:
             message = session.get(OutboxMessage, message_id)
             session.expunge(message)
+        if generation is not None and (
+            pause := self.pauses.began_after(generation, message.stream, partial(self._channel_of, message))
+        ):
+            self._release(message, f"{PAUSED}{pause.code}: {pause.hint}")
+            return "paused"
         handler = self.handlers.get(message.kind)
         try:
             if handler is None:
                 raise LookupError(f"no handler for outbox message kind {message.kind!r}")
-            recorder = handler(message)
+            with guarding(self.methods):
+                recorder = handler(message)
+        except MethodPaused as paused:
+            self._release(message, f"{paused.method} is rate-limited", available_at=paused.until)
+            return "retried"
         except Retry as retry:
             self._reschedule(message, str(retry), self._backoff(message.attempts))
             return "retried"
@@ -238,27 +278,55 @@ class OutboxDispatcher:
                     last_error=None,
                 )
             )
+        self.pauses.resume_workspace()
+        if self.pauses.channels_paused:
+            self.pauses.resume_channels(message.stream, self._channel_of(message))
         return "sent"
 
     def _on_slack_error(self, message: OutboxMessage, error: SlackApiError) -> str:
         response = error.response
-        code = str(response.get("error") or "unknown_error")
+        code = error_code(error)
         status = response.status_code
+        scope = scope_of(code)
         if status == 429:
-            retry_after = _retry_after(response.headers)
-            self._reschedule(message, "ratelimited", timedelta(seconds=retry_after))
+            method, wait = method_of(error), timedelta(seconds=_retry_after(response.headers))
+            self.methods.pause(method, self.clock() + wait)
+            logger.warning("Slack rate-limits %s: the outbox calls it again in %s", method, wait)
+            self._reschedule(message, f"ratelimited: {method}", wait)
             return "retried"
-        elif code in PERMANENT_HINTS:
-            self._fail(message, f"{code}: {PERMANENT_HINTS[code]}")
+        elif scope is Scope.WORKSPACE:
+            self.pauses.pause_workspace(code)
+            self._release(message, f"{PAUSED}{code}: {hint_for(code)}")
+            return "paused"
+        elif scope is Scope.CHANNEL:
+            self.pauses.pause_channel(channel_of(error) or message.stream, message.stream, code)
+            self._release(message, f"{PAUSED}{code}: {hint_for(code)}")
+            return "paused"
+        elif scope is Scope.MESSAGE:
+            self._fail(message, f"{code}: {hint_for(code)}")
             return "failed"
         else:
             self._reschedule(message, f"{status} {code}", self._backoff(message.attempts))
             return "retried"
 
+    def _channel_of(self, message: OutboxMessage) -> str | None:
+        if message.case_id is None or message.stream != organizer_stream(message.case_id):
+            return None
+        with self.sessions.begin() as session:
+            return session.scalar(select(Case.channel_id).where(Case.id == message.case_id))
+
+    def _release(self, message: OutboxMessage, reason: str, *, available_at: datetime | None = None) -> None:
+        """Give the message back unsent, with no attempt used up: it waits for a pause to end."""
+        values: dict[str, object] = {"claimed_until": None, "last_error": reason[:300]}
+        if available_at is not None:
+            values["available_at"] = available_at
+        with self.sessions.begin() as session:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))
+
     def _reschedule(self, message: OutboxMessage, reason: str, delay: timedelta) -> None:
         now = self.clock()
         if now - message.created_at > self.give_up_after:
-            self._fail(message, f"gave up after {message.attempts + 1} attempts: {reason}")
+            self._fail(message, f"{GAVE_UP} {message.attempts + 1} attempts: {reason}")
             return
         logger.info("outbox message %s (%s) will be retried in %s: %s", message.id, message.kind, delay, reason)
         with self.sessions.begin() as session:
@@ -285,6 +353,13 @@ class OutboxDispatcher:
     def _backoff(attempts: int) -> timedelta:
         # 2 s, 4 s, 8 s ... up to five minutes.
         return min(timedelta(seconds=2 ** min(attempts + 1, 10)), MAX_BACKOFF)
+
+
+def _channel(stream: str, case_id: int | None, case_channel: str | None) -> str | None:
+    """The channel a message goes to, where the stream tells: the case's, for its organizers."""
+    if case_id is not None and stream == organizer_stream(case_id):
+        return case_channel
+    return None
 
 
 def _retry_after(headers) -> int:

@@ -1,7 +1,5 @@
 """Builds everything a running Speak Out needs, once, from the settings."""
 
-from slack_sdk import WebClient
-
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
 from slack_app.core.log_privacy import pin_library_loggers
@@ -10,6 +8,7 @@ from slack_app.core.settings import Settings
 from slack_app.delivery.dispatcher import SENDERS as OUTBOX_SENDERS
 from slack_app.delivery.dispatcher import OutboxDispatcher
 from slack_app.delivery.handlers import DeliveryContext, build_handlers
+from slack_app.delivery.rate_limits import OutboxWebClient
 from slack_app.delivery.report_opener import ReportOpener
 from workflows.reminders import install_planning
 
@@ -24,7 +23,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool 
     sessions = make_sessionmaker(engine)
     install_planning(sessions, settings.reminders, clock)
     # Every Web API call goes through SLACK_API_URL, so the app can run against a stand-in.
-    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
+    client = OutboxWebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
     handlers = build_handlers(DeliveryContext(sessions, client, settings, clock))
     outbox = OutboxDispatcher(
         sessions,
@@ -33,5 +32,6 @@ def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool 
         poll_interval=settings.outbox_poll_interval.total_seconds(),
         give_up_after=settings.outbox_give_up_after,
         chore=ReportOpener(sessions, clock),
+        probe=client.auth_test,
     )
     return Services(settings=settings, engine=engine, sessions=sessions, client=client, outbox=outbox, clock=clock)

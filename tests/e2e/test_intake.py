@@ -292,6 +292,7 @@ def test_healthz_says_the_database_is_reachable(local):
         "held_cases": [],
         "outbox": {"pending": 0, "failed": 0},
         "received_reports": {"waiting": 0, "failing": 0},
+        "slack": {"paused": None, "channels": {}, "rate_limited": {}},
     }
 
 

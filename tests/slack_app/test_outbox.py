@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from db.enums import Category, OutboxState
-from db.health_queries import health
+from db.health_queries import failed_deliveries, health
 from db.models import OutboxMessage
 from db.session import make_sessionmaker
 from slack_app.core.settings import load_settings
@@ -114,21 +114,44 @@ def test_a_rate_limit_waits_for_retry_after(services, stand_in, clock):
     assert len(stand_in.messages(ORGANIZERS)) == 2
 
 
-def test_a_permanent_error_is_marked_failed_with_what_to_fix_and_nothing_after_it_is_lost(services, stand_in, clock):
+def test_a_channel_without_the_app_pauses_its_messages_with_what_to_fix_until_it_is_fixed(services, stand_in, clock):
     stand_in.set_members(ORGANIZERS, ["U0ORGANIZ1"], bot_member=False)
     file_report(services, clock)
 
     services.outbox.deliver_due()
 
     assert states(services) == [
-        ("case_card", OutboxState.FAILED, 1),
+        ("case_card", OutboxState.PENDING, 0),
         ("case_details", OutboxState.PENDING, 0),
         ("receipt", OutboxState.SENT, 1),
     ]
     with services.sessions.begin() as session:
         error = session.scalar(select(OutboxMessage.last_error).where(OutboxMessage.kind == "case_card"))
-        assert error.startswith("not_in_channel: invite the app to the channel")
-        assert (health(session).outbox_failed, health(session).outbox_pending) == (1, 1)
+        assert error.startswith("paused: not_in_channel: invite the app to the channel")
+        assert (health(session).outbox_failed, health(session).outbox_pending) == (0, 2)
+        assert [d.error for d in failed_deliveries(session, [ORGANIZERS])[0]] == [error.removeprefix("paused: ")]
+    assert services.outbox.slack_status()["channels"][ORGANIZERS]["paused"] == "not_in_channel"
+
+    stand_in.set_members(ORGANIZERS, ["U0ORGANIZ1"], bot_member=True)
+    clock.advance(seconds=30)
+    assert services.outbox.deliver_due().sent == 2
+    card, details = stand_in.messages(ORGANIZERS)
+    assert details.thread_ts == card.ts
+    assert services.outbox.slack_status()["channels"] == {}
+
+
+def test_a_card_slack_refuses_fails_at_once_and_its_thread_waits_for_it(services, stand_in, clock):
+    file_report(services, clock)
+    stand_in.fail("conversations.members", error="invalid_arguments", times=1)
+
+    services.outbox.deliver_due()
+
+    # The details can't go without the card's ts: they wait with a retry, as the card failed for good.
+    assert states(services) == [
+        ("case_card", OutboxState.FAILED, 1),
+        ("case_details", OutboxState.PENDING, 1),
+        ("receipt", OutboxState.SENT, 1),
+    ]
 
 
 def test_a_message_that_keeps_failing_gives_up_after_a_day(services, stand_in, clock):

@@ -1,0 +1,79 @@
+"""Rate limits per Web API method: after a 429, the outbox calls that method no more until
+its ``Retry-After`` is over, whichever stream wants it; other methods go on.
+
+Slack limits each method separately, so one busy method (``chat.update``, say) shouldn't hold
+the rest. The dispatcher marks its sending with ``guarding``; ``OutboxWebClient`` refuses a
+paused method's call there, before it reaches Slack. Listeners' calls, made outside
+``guarding``, pass as they always did.
+"""
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
+
+
+class MethodPaused(Exception):
+    """The outbox may not call ``method`` until ``until`` (Slack rate-limited it)."""
+
+    def __init__(self, method: str, until: datetime):
+        super().__init__(f"{method} is rate-limited until {until.isoformat()}")
+        self.method = method
+        self.until = until
+
+
+class MethodPauses:
+    """Which methods are rate-limited, and until when (thread-safe)."""
+
+    def __init__(self, clock: Callable[[], datetime]):
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._until: dict[str, datetime] = {}
+
+    def pause(self, method: str, until: datetime) -> None:
+        with self._lock:
+            self._until[method] = max(until, self._until.get(method, until))
+
+    def check(self, method: str) -> None:
+        """Raise ``MethodPaused`` if ``method`` may not be called now."""
+        now = self.clock()
+        with self._lock:
+            until = self._until.get(method)
+            if until is not None and until <= now:
+                del self._until[method]
+                until = None
+        if until is not None:
+            raise MethodPaused(method, until)
+
+    def report(self) -> dict[str, str]:
+        now = self.clock()
+        with self._lock:
+            return {method: until.isoformat() for method, until in sorted(self._until.items()) if until > now}
+
+
+_guard: ContextVar[MethodPauses | None] = ContextVar("outbox_method_pauses", default=None)
+
+
+@contextmanager
+def guarding(pauses: MethodPauses) -> Iterator[None]:
+    """Calls made through an ``OutboxWebClient`` in this block respect ``pauses``."""
+    token = _guard.set(pauses)
+    try:
+        yield
+    finally:
+        _guard.reset(token)
+
+
+class OutboxWebClient(WebClient):
+    """A ``WebClient`` that, inside ``guarding``, doesn't call a rate-limited method."""
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
+        pauses = _guard.get()
+        if pauses is not None:
+            pauses.check(api_method)
+        return super().api_call(api_method, **kwargs)
