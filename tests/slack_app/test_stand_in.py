@@ -214,10 +214,10 @@ def test_auth_test_and_auth_errors(stand_in: SlackStandIn, client: WebClient) ->
     assert calls[0].at <= calls[1].at <= calls[2].at
 
 
-def test_unknown_method_is_a_404(stand_in: SlackStandIn, client: WebClient) -> None:
+def test_unknown_method_is_an_ok_false_answer(stand_in: SlackStandIn, client: WebClient) -> None:
     with pytest.raises(SlackApiError) as error:
         client.api_call("chat.teleport", json={"channel": MODS})
-    assert error.value.response.status_code == 404
+    assert error.value.response.status_code == 200
     assert error.value.response["error"] == "unknown_method"
     assert stand_in.calls[-1].method == "chat.teleport"
 
