@@ -115,7 +115,7 @@ def test_a_rate_limit_waits_for_retry_after(services, stand_in, clock):
 
 
 def test_a_permanent_error_is_marked_failed_with_what_to_fix_and_nothing_after_it_is_lost(services, stand_in, clock):
-    stand_in.set_members(ORGANIZERS, ["U0ORGANIZ1"], bot_member=False)
+    stand_in.set_members(ORGANIZERS, ["U0ORGANIZ1"], bot_member=False)  # private: Slack hides it from the app
     file_report(services, clock)
 
     services.outbox.deliver_due()
@@ -127,7 +127,7 @@ def test_a_permanent_error_is_marked_failed_with_what_to_fix_and_nothing_after_i
     ]
     with services.sessions.begin() as session:
         error = session.scalar(select(OutboxMessage.last_error).where(OutboxMessage.kind == "case_card"))
-        assert error.startswith("not_in_channel: invite the app to the channel")
+        assert error.startswith("channel_not_found: check ORGANIZER_CHANNEL_ID")
         assert (health(session).outbox_failed, health(session).outbox_pending) == (1, 1)
 
 

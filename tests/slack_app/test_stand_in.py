@@ -258,7 +258,7 @@ def test_post_message_shapes_and_unique_timestamps(stand_in: SlackStandIn, clien
 
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
 def test_post_message_errors(stand_in: SlackStandIn, client: WebClient) -> None:
-    stand_in.add_channel("C0NOBOT", "no-bot", members=["U0ADA"], bot_member=False)
+    stand_in.add_channel("C0NOBOT", "no-bot", members=["U0ADA"], bot_member=False, is_private=False)
     too_long = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
     cases: list[tuple[dict[str, Any], str]] = [
         ({"channel": "C0NOPE", "text": "x"}, "channel_not_found"),
@@ -277,10 +277,51 @@ def test_post_message_errors(stand_in: SlackStandIn, client: WebClient) -> None:
     assert stand_in.messages() == []
     assert all(c.failed for c in stand_in.calls_to("chat.postMessage"))
 
-    stand_in.set_members(MODS, ["U0ADA"], bot_member=False)  # the bot was removed from the channel
+    stand_in.set_members(GENERAL, ["U0ADA"], bot_member=False)  # the bot was removed from a public channel
+    with pytest.raises(SlackApiError) as error:
+        client.chat_postMessage(channel=GENERAL, text="x")
+    assert error.value.response["error"] == "not_in_channel"
+
+
+def test_a_private_channel_without_the_bot_does_not_exist_for_it(stand_in: SlackStandIn, client: WebClient) -> None:
+    ts = client.chat_postMessage(channel=MODS, text="report #1")["ts"]
+    stand_in.set_members(MODS, ["U0ADA", "U0BOB"], bot_member=False)  # the bot was removed from the channel
+    stand_in.add_channel("C0NEVER", "never-invited", members=["U0ADA"], bot_member=False)
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("conversations.members", {"channel": MODS}),
+        ("conversations.info", {"channel": MODS}),
+        ("conversations.kick", {"channel": MODS, "user": "U0BOB"}),
+        ("chat.postMessage", {"channel": MODS, "text": "x"}),
+        ("chat.postEphemeral", {"channel": MODS, "user": "U0ADA", "text": "x"}),
+        ("chat.update", {"channel": MODS, "ts": ts, "text": "x"}),
+        ("chat.delete", {"channel": MODS, "ts": ts}),
+        ("chat.getPermalink", {"channel": MODS, "message_ts": ts}),
+        ("chat.postMessage", {"channel": "C0NEVER", "text": "x"}),
+        ("conversations.members", {"channel": "C0NEVER"}),
+    ]
+    for method, params in calls:
+        with pytest.raises(SlackApiError) as error:
+            client.api_call(method, json=params)
+        assert error.value.response["error"] == "channel_not_found", method
+    assert stand_in.members(MODS) == ["U0ADA", "U0BOB"]
+    assert [m.text for m in stand_in.messages(MODS)] == ["report #1"]
+
+    # A public channel the bot is not in can still be read; posting needs an invitation.
+    stand_in.set_members(GENERAL, ["U0ADA", "U0CY"], bot_member=False)
+    assert client.conversations_members(channel=GENERAL)["members"] == ["U0ADA", "U0CY"]
+    assert client.conversations_info(channel=GENERAL)["channel"]["is_member"] is False
+    with pytest.raises(SlackApiError) as error:
+        client.chat_postMessage(channel=GENERAL, text="x")
+    assert error.value.response["error"] == "not_in_channel"
+
+
+def test_an_archived_channel_refuses_posts_but_lists_its_members(stand_in: SlackStandIn, client: WebClient) -> None:
+    stand_in.archive_channel(MODS)
+    assert client.conversations_info(channel=MODS)["channel"]["is_archived"] is True
+    assert "U0ADA" in client.conversations_members(channel=MODS)["members"]
     with pytest.raises(SlackApiError) as error:
         client.chat_postMessage(channel=MODS, text="x")
-    assert error.value.response["error"] == "not_in_channel"
+    assert error.value.response["error"] == "is_archived"
 
 
 def test_threads(stand_in: SlackStandIn, client: WebClient) -> None:
@@ -368,7 +409,7 @@ def test_permalink(stand_in: SlackStandIn, client: WebClient) -> None:
 
 def test_members_pagination(stand_in: SlackStandIn, client: WebClient) -> None:
     crowd = [f"U{i:04d}" for i in range(250)]
-    stand_in.add_channel("C0BIG", "big", members=crowd, bot_member=False)
+    stand_in.add_channel("C0BIG", "big", members=crowd, bot_member=False, is_private=False)
 
     pages = [page["members"] for page in client.conversations_members(channel="C0BIG")]
     assert [len(p) for p in pages] == [100, 100, 50]
