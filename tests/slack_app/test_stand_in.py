@@ -390,9 +390,22 @@ def test_ephemeral_messages(stand_in: SlackStandIn, client: WebClient) -> None:
     assert (message.channel, message.ts, message.ephemeral_for) == (GENERAL, answer["message_ts"], "U0CY")
     assert stand_in.ephemerals_for("U0ADA") == []
 
+    for channel, user, expected in [
+        (MODS, "U0CY", "user_not_in_channel"),
+        ("D0ADA", "U0BOB", "user_not_in_channel"),  # only Ada is in her DM with the bot
+        (GENERAL, "U0NOBODY", "user_not_found"),
+    ]:
+        with pytest.raises(SlackApiError) as error:
+            client.chat_postEphemeral(channel=channel, user=user, text="not a member")
+        assert error.value.response["error"] == expected, (channel, user)
+    assert client.chat_postEphemeral(channel="D0ADA", user="U0ADA", text="in the DM")["message_ts"]
+
+    # The bot must be able to post there too: in a public channel it is not in, Slack refuses.
+    stand_in.set_members(GENERAL, ["U0ADA", "U0BOB", "U0CY"], bot_member=False)
     with pytest.raises(SlackApiError) as error:
-        client.chat_postEphemeral(channel=MODS, user="U0CY", text="not a member")
-    assert error.value.response["error"] == "user_not_in_channel"
+        client.chat_postEphemeral(channel=GENERAL, user="U0CY", text="the bot was removed")
+    assert error.value.response["error"] == "not_in_channel"
+    assert [m.text for m in stand_in.ephemerals_for("U0CY")] == ["only you can see this"]
     with pytest.raises(SlackApiError) as error:
         client.chat_update(channel=GENERAL, ts=answer["message_ts"], text="x")
     assert error.value.response["error"] == "message_not_found"

@@ -48,7 +48,8 @@ def delete_message(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
 
 
 def post_ephemeral(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
-    channel = workspace.bot_channel(param(params, "channel"))
+    """Slack shows an ephemeral message only where the bot may post and the user is a member."""
+    channel = _channel_to_post_in(workspace, params)
     user_id = param(params, "user")
     if user_id is None or user_id not in workspace.users:
         raise ApiError("user_not_found")
