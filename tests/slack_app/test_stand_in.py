@@ -1056,6 +1056,14 @@ def test_events(slack: SlackRequests, echo: EchoApp, stand_in: SlackStandIn) -> 
         "T0SPEAKOUT",
         event,
     )
+    # Every field Slack's Events API puts beside the event.
+    assert (body["context_team_id"], body["context_enterprise_id"], body["api_app_id"]) == (
+        "T0SPEAKOUT",
+        None,
+        "A0SPEAKOUT",
+    )
+    assert isinstance(body["event_context"], str) and body["event_context"].startswith("4-")
+    assert isinstance(body["event_time"], int) and body["is_ext_shared_channel"] is False
     assert body["authorizations"] == [
         {
             "enterprise_id": None,
@@ -1108,6 +1116,11 @@ def test_a_bolt_app_end_to_end(stand_in: SlackStandIn) -> None:
         ack()
         client.chat_postMessage(channel=MODS, text=f"New report: {what}")
 
+    @app.event("message")
+    def direct_message(event: dict[str, Any], context: Any, client: WebClient) -> None:
+        # Bolt reads the team from the envelope Slack sends (team_id, context_team_id, authorizations).
+        client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], text=f"got it ({context.team_id})")
+
     server = make_server("127.0.0.1", 0, SlackRequestHandler(app), handler_class=_QuietWSGIHandler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -1125,6 +1138,11 @@ def test_a_bolt_app_end_to_end(stand_in: SlackStandIn) -> None:
         [posted] = stand_in.wait_for(lambda: stand_in.messages(MODS), what="the report in #moderators")
         assert posted.text == "New report: Someone shouted at me"
         assert slack.post("command=/report", secret="forged").status == 401
+
+        message = slack.dm_message("U0ADA", "one more thing")
+        assert slack.event(message).status == 200
+        [reply] = stand_in.wait_for(lambda: stand_in.dms_to("U0ADA"), what="Bolt's answer to the DM")
+        assert (reply.text, reply.thread_ts) == ("got it (T0SPEAKOUT)", message["ts"])
     finally:
         server.shutdown()
         server.server_close()
