@@ -103,8 +103,10 @@ def test_a_custom_code_of_conduct_file_replaces_the_default(database_url, clean_
 
 def test_organizers_see_messages_slack_refused_and_what_to_fix(local):
     olivia = local.cast.organizers[0].user_id
-    organizers = [p.user_id for p in [*local.cast.organizers, local.cast.lead]]
-    local.stand_in.set_members(ORGANIZERS, organizers, bot_member=False)  # someone removed the app
+    # Someone archived the organizers' channel: its members can still be listed, posts are refused.
+    # (Had they removed the app from that private channel, Slack would hide the channel from it,
+    # the app could not tell who the organizers are, and the Home tab would fail closed.)
+    local.stand_in.archive_channel(ORGANIZERS)
     report(local, local.cast.participants[0].user_id, text="It happened at the bar.")
     local.settle()
 
@@ -112,7 +114,7 @@ def test_organizers_see_messages_slack_refused_and_what_to_fix(local):
     home = local.stand_in.wait_for(lambda: local.stand_in.home_view(olivia), what="the Home tab")
     text = json.dumps(home["blocks"])
     assert "1 message(s) could not be delivered to Slack" in text
-    assert "CoC-0001 (case card): not_in_channel: invite the app to the channel" in text
+    assert "CoC-0001 (case card): is_archived: the channel is archived" in text
     assert "It happened at the bar." not in text
 
 

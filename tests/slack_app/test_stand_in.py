@@ -214,10 +214,10 @@ def test_auth_test_and_auth_errors(stand_in: SlackStandIn, client: WebClient) ->
     assert calls[0].at <= calls[1].at <= calls[2].at
 
 
-def test_unknown_method_is_a_404(stand_in: SlackStandIn, client: WebClient) -> None:
+def test_unknown_method_is_an_ok_false_answer(stand_in: SlackStandIn, client: WebClient) -> None:
     with pytest.raises(SlackApiError) as error:
         client.api_call("chat.teleport", json={"channel": MODS})
-    assert error.value.response.status_code == 404
+    assert error.value.response.status_code == 200
     assert error.value.response["error"] == "unknown_method"
     assert stand_in.calls[-1].method == "chat.teleport"
 
@@ -258,7 +258,7 @@ def test_post_message_shapes_and_unique_timestamps(stand_in: SlackStandIn, clien
 
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
 def test_post_message_errors(stand_in: SlackStandIn, client: WebClient) -> None:
-    stand_in.add_channel("C0NOBOT", "no-bot", members=["U0ADA"], bot_member=False)
+    stand_in.add_channel("C0NOBOT", "no-bot", members=["U0ADA"], bot_member=False, is_private=False)
     too_long = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
     cases: list[tuple[dict[str, Any], str]] = [
         ({"channel": "C0NOPE", "text": "x"}, "channel_not_found"),
@@ -277,10 +277,51 @@ def test_post_message_errors(stand_in: SlackStandIn, client: WebClient) -> None:
     assert stand_in.messages() == []
     assert all(c.failed for c in stand_in.calls_to("chat.postMessage"))
 
-    stand_in.set_members(MODS, ["U0ADA"], bot_member=False)  # the bot was removed from the channel
+    stand_in.set_members(GENERAL, ["U0ADA"], bot_member=False)  # the bot was removed from a public channel
+    with pytest.raises(SlackApiError) as error:
+        client.chat_postMessage(channel=GENERAL, text="x")
+    assert error.value.response["error"] == "not_in_channel"
+
+
+def test_a_private_channel_without_the_bot_does_not_exist_for_it(stand_in: SlackStandIn, client: WebClient) -> None:
+    ts = client.chat_postMessage(channel=MODS, text="report #1")["ts"]
+    stand_in.set_members(MODS, ["U0ADA", "U0BOB"], bot_member=False)  # the bot was removed from the channel
+    stand_in.add_channel("C0NEVER", "never-invited", members=["U0ADA"], bot_member=False)
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("conversations.members", {"channel": MODS}),
+        ("conversations.info", {"channel": MODS}),
+        ("conversations.kick", {"channel": MODS, "user": "U0BOB"}),
+        ("chat.postMessage", {"channel": MODS, "text": "x"}),
+        ("chat.postEphemeral", {"channel": MODS, "user": "U0ADA", "text": "x"}),
+        ("chat.update", {"channel": MODS, "ts": ts, "text": "x"}),
+        ("chat.delete", {"channel": MODS, "ts": ts}),
+        ("chat.getPermalink", {"channel": MODS, "message_ts": ts}),
+        ("chat.postMessage", {"channel": "C0NEVER", "text": "x"}),
+        ("conversations.members", {"channel": "C0NEVER"}),
+    ]
+    for method, params in calls:
+        with pytest.raises(SlackApiError) as error:
+            client.api_call(method, json=params)
+        assert error.value.response["error"] == "channel_not_found", method
+    assert stand_in.members(MODS) == ["U0ADA", "U0BOB"]
+    assert [m.text for m in stand_in.messages(MODS)] == ["report #1"]
+
+    # A public channel the bot is not in can still be read; posting needs an invitation.
+    stand_in.set_members(GENERAL, ["U0ADA", "U0CY"], bot_member=False)
+    assert client.conversations_members(channel=GENERAL)["members"] == ["U0ADA", "U0CY"]
+    assert client.conversations_info(channel=GENERAL)["channel"]["is_member"] is False
+    with pytest.raises(SlackApiError) as error:
+        client.chat_postMessage(channel=GENERAL, text="x")
+    assert error.value.response["error"] == "not_in_channel"
+
+
+def test_an_archived_channel_refuses_posts_but_lists_its_members(stand_in: SlackStandIn, client: WebClient) -> None:
+    stand_in.archive_channel(MODS)
+    assert client.conversations_info(channel=MODS)["channel"]["is_archived"] is True
+    assert "U0ADA" in client.conversations_members(channel=MODS)["members"]
     with pytest.raises(SlackApiError) as error:
         client.chat_postMessage(channel=MODS, text="x")
-    assert error.value.response["error"] == "not_in_channel"
+    assert error.value.response["error"] == "is_archived"
 
 
 def test_threads(stand_in: SlackStandIn, client: WebClient) -> None:
@@ -349,9 +390,22 @@ def test_ephemeral_messages(stand_in: SlackStandIn, client: WebClient) -> None:
     assert (message.channel, message.ts, message.ephemeral_for) == (GENERAL, answer["message_ts"], "U0CY")
     assert stand_in.ephemerals_for("U0ADA") == []
 
+    for channel, user, expected in [
+        (MODS, "U0CY", "user_not_in_channel"),
+        ("D0ADA", "U0BOB", "user_not_in_channel"),  # only Ada is in her DM with the bot
+        (GENERAL, "U0NOBODY", "user_not_found"),
+    ]:
+        with pytest.raises(SlackApiError) as error:
+            client.chat_postEphemeral(channel=channel, user=user, text="not a member")
+        assert error.value.response["error"] == expected, (channel, user)
+    assert client.chat_postEphemeral(channel="D0ADA", user="U0ADA", text="in the DM")["message_ts"]
+
+    # The bot must be able to post there too: in a public channel it is not in, Slack refuses.
+    stand_in.set_members(GENERAL, ["U0ADA", "U0BOB", "U0CY"], bot_member=False)
     with pytest.raises(SlackApiError) as error:
-        client.chat_postEphemeral(channel=MODS, user="U0CY", text="not a member")
-    assert error.value.response["error"] == "user_not_in_channel"
+        client.chat_postEphemeral(channel=GENERAL, user="U0CY", text="the bot was removed")
+    assert error.value.response["error"] == "not_in_channel"
+    assert [m.text for m in stand_in.ephemerals_for("U0CY")] == ["only you can see this"]
     with pytest.raises(SlackApiError) as error:
         client.chat_update(channel=GENERAL, ts=answer["message_ts"], text="x")
     assert error.value.response["error"] == "message_not_found"
@@ -368,7 +422,7 @@ def test_permalink(stand_in: SlackStandIn, client: WebClient) -> None:
 
 def test_members_pagination(stand_in: SlackStandIn, client: WebClient) -> None:
     crowd = [f"U{i:04d}" for i in range(250)]
-    stand_in.add_channel("C0BIG", "big", members=crowd, bot_member=False)
+    stand_in.add_channel("C0BIG", "big", members=crowd, bot_member=False, is_private=False)
 
     pages = [page["members"] for page in client.conversations_members(channel="C0BIG")]
     assert [len(p) for p in pages] == [100, 100, 50]
@@ -1002,6 +1056,14 @@ def test_events(slack: SlackRequests, echo: EchoApp, stand_in: SlackStandIn) -> 
         "T0SPEAKOUT",
         event,
     )
+    # Every field Slack's Events API puts beside the event.
+    assert (body["context_team_id"], body["context_enterprise_id"], body["api_app_id"]) == (
+        "T0SPEAKOUT",
+        None,
+        "A0SPEAKOUT",
+    )
+    assert isinstance(body["event_context"], str) and body["event_context"].startswith("4-")
+    assert isinstance(body["event_time"], int) and body["is_ext_shared_channel"] is False
     assert body["authorizations"] == [
         {
             "enterprise_id": None,
@@ -1054,6 +1116,11 @@ def test_a_bolt_app_end_to_end(stand_in: SlackStandIn) -> None:
         ack()
         client.chat_postMessage(channel=MODS, text=f"New report: {what}")
 
+    @app.event("message")
+    def direct_message(event: dict[str, Any], context: Any, client: WebClient) -> None:
+        # Bolt reads the team from the envelope Slack sends (team_id, context_team_id, authorizations).
+        client.chat_postMessage(channel=event["channel"], thread_ts=event["ts"], text=f"got it ({context.team_id})")
+
     server = make_server("127.0.0.1", 0, SlackRequestHandler(app), handler_class=_QuietWSGIHandler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -1071,6 +1138,11 @@ def test_a_bolt_app_end_to_end(stand_in: SlackStandIn) -> None:
         [posted] = stand_in.wait_for(lambda: stand_in.messages(MODS), what="the report in #moderators")
         assert posted.text == "New report: Someone shouted at me"
         assert slack.post("command=/report", secret="forged").status == 401
+
+        message = slack.dm_message("U0ADA", "one more thing")
+        assert slack.event(message).status == 200
+        [reply] = stand_in.wait_for(lambda: stand_in.dms_to("U0ADA"), what="Bolt's answer to the DM")
+        assert (reply.text, reply.thread_ts) == ("got it (T0SPEAKOUT)", message["ts"])
     finally:
         server.shutdown()
         server.server_close()

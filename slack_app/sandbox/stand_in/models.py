@@ -128,4 +128,5 @@ class Channel:
     is_im: bool = False
     members: list[str] = field(default_factory=list)
     user: str | None = None
+    is_archived: bool = False
     created: int = field(default_factory=lambda: int(time.time()))

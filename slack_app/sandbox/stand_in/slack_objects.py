@@ -61,7 +61,7 @@ def _conversation_object(channel: Channel, bot_user_id: str) -> JsonDict:
         "is_im": False,
         "is_mpim": False,
         "is_private": channel.is_private,
-        "is_archived": False,
+        "is_archived": channel.is_archived,
         "is_general": False,
         "is_shared": False,
         "is_org_shared": False,

@@ -255,7 +255,8 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
         """Check the request the way Slack does (method, body, token), then run it."""
         handler = self._methods.get(method)
         if handler is None:
-            raise ApiError("unknown_method", status=404)
+            # Slack answers a method it does not know with HTTP 200, like any other error.
+            raise ApiError("unknown_method")
         if problem is not None:
             raise ApiError(problem)
         if token is None:

@@ -97,6 +97,15 @@ class Workspace:
             raise ApiError("cannot_dm_bot")
         return self.ensure_dm(user.id)
 
+    def bot_channel(self, channel_id: str | None, *, allow_user: bool = True) -> Channel:
+        """Resolve a Web API ``channel`` argument as the bot sees it: a private
+        channel the bot is not a member of does not exist for it (Slack answers
+        ``channel_not_found``, never ``not_in_channel``)."""
+        channel = self.resolve_channel(channel_id, allow_user=allow_user)
+        if channel.is_private and not channel.is_im and self.bot_user_id not in channel.members:
+            raise ApiError("channel_not_found")
+        return channel
+
     def user_info(self, user_id: str) -> JsonDict | None:
         user = self.users.get(user_id)
         return user_object(user, self.team_id) if user is not None else None

@@ -49,6 +49,12 @@ class WorkspaceAccess:
             self._workspace.set_members(channel_id, members, bot_member=bot_member)
             self._cond.notify_all()
 
+    def archive_channel(self, channel_id: str) -> None:
+        """Archive a channel: its members can still be listed, but nothing can be posted in it."""
+        with self._cond:
+            self._workspace.channels[channel_id].is_archived = True
+            self._cond.notify_all()
+
     def members(self, channel_id: str) -> list[str]:
         with self._cond:
             return list(self._workspace.channels[channel_id].members)

@@ -15,9 +15,7 @@ PERMALINK_HOST = "https://stand-in.slack.test"
 
 
 def post_message(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
-    channel = workspace.resolve_channel(param(params, "channel"))
-    if not channel.is_im and workspace.bot_user_id not in channel.members:
-        raise ApiError("not_in_channel")
+    channel = _channel_to_post_in(workspace, params)
     message = workspace.post(channel, message_content(params), thread_ts=param(params, "thread_ts"))
     return {"ok": True, "channel": channel.id, "ts": message.ts, "message": _echo(workspace, message)}
 
@@ -50,7 +48,8 @@ def delete_message(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
 
 
 def post_ephemeral(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
-    channel = workspace.resolve_channel(param(params, "channel"))
+    """Slack shows an ephemeral message only where the bot may post and the user is a member."""
+    channel = _channel_to_post_in(workspace, params)
     user_id = param(params, "user")
     if user_id is None or user_id not in workspace.users:
         raise ApiError("user_not_found")
@@ -64,7 +63,7 @@ def post_ephemeral(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
 
 
 def get_permalink(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
-    channel = workspace.resolve_channel(param(params, "channel"), allow_user=False)
+    channel = workspace.bot_channel(param(params, "channel"), allow_user=False)
     message = workspace.find_message(channel.id, param(params, "message_ts") or "", ephemeral=False)
     if message is None:
         raise ApiError("message_not_found")
@@ -75,9 +74,19 @@ def get_permalink(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
     }
 
 
+def _channel_to_post_in(workspace: Workspace, params: Mapping[str, Any]) -> Channel:
+    """The ``channel`` argument, if the bot may post there (it must be a member)."""
+    channel = workspace.bot_channel(param(params, "channel"))
+    if channel.is_archived:
+        raise ApiError("is_archived")
+    if not channel.is_im and workspace.bot_user_id not in channel.members:
+        raise ApiError("not_in_channel")
+    return channel
+
+
 def _bot_message(workspace: Workspace, params: Mapping[str, Any]) -> tuple[Channel, Message]:
     """The bot's own, non-ephemeral message addressed by ``channel`` + ``ts``."""
-    channel = workspace.resolve_channel(param(params, "channel"), allow_user=False)
+    channel = workspace.bot_channel(param(params, "channel"), allow_user=False)
     message = workspace.find_message(channel.id, param(params, "ts") or "", ephemeral=False)
     if message is None:
         raise ApiError("message_not_found")

@@ -18,7 +18,7 @@ MAX_PAGE_SIZE = 1000
 def open_conversation(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
     channel_id = param(params, "channel")
     if channel_id is not None:
-        channel = workspace.resolve_channel(channel_id, allow_user=False)
+        channel = workspace.bot_channel(channel_id, allow_user=False)
         body: JsonDict = {"ok": True, "channel": {"id": channel.id}}
     else:
         channel, existed = _open_dm(workspace, param(params, "users") or "")
@@ -45,7 +45,7 @@ def _open_dm(workspace: Workspace, users_param: str) -> tuple[Channel, bool]:
 
 
 def list_members(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
-    channel = workspace.resolve_channel(param(params, "channel"), allow_user=False)
+    channel = workspace.bot_channel(param(params, "channel"), allow_user=False)
     try:
         limit = int(param(params, "limit") or DEFAULT_PAGE_SIZE)
     except ValueError:
@@ -62,7 +62,7 @@ def list_members(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
 
 
 def describe_conversation(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
-    channel = workspace.resolve_channel(param(params, "channel"), allow_user=False)
+    channel = workspace.bot_channel(param(params, "channel"), allow_user=False)
     return {
         "ok": True,
         "channel": workspace.channel_info(channel.id, num_members=is_true(params, "include_num_members")),
@@ -70,7 +70,7 @@ def describe_conversation(workspace: Workspace, params: Mapping[str, Any]) -> Js
 
 
 def kick_member(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
-    channel = workspace.resolve_channel(param(params, "channel"), allow_user=False)
+    channel = workspace.bot_channel(param(params, "channel"), allow_user=False)
     user_id = param(params, "user")
     if user_id is None:
         raise ApiError("no_user")

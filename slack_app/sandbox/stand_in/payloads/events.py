@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
 
@@ -11,15 +13,19 @@ from .envelope import VERIFICATION_TOKEN, action_ts
 
 
 def event_callback(stand_in: SlackStandIn, event: JsonDict, *, event_id: str | None = None) -> JsonDict:
-    """The JSON body wrapping ``event``, authorized for the stand-in's bot."""
+    """The JSON body wrapping ``event``, authorized for the stand-in's bot, with every
+    field Slack's Events API puts in an ``event_callback``."""
     return {
         "token": VERIFICATION_TOKEN,
         "team_id": stand_in.team_id,
+        "context_team_id": stand_in.team_id,
+        "context_enterprise_id": None,
         "api_app_id": stand_in.app_id,
         "event": event,
         "type": "event_callback",
         "event_id": event_id or new_id("Ev"),
         "event_time": int(time.time()),
+        "event_context": event_context(stand_in, event),
         "authorizations": [
             {
                 "enterprise_id": None,
@@ -31,6 +37,16 @@ def event_callback(stand_in: SlackStandIn, event: JsonDict, *, event_id: str | N
         ],
         "is_ext_shared_channel": False,
     }
+
+
+def event_context(stand_in: SlackStandIn, event: JsonDict) -> str:
+    """An opaque ``event_context`` (for ``apps.event.authorizations.list``); Slack's look
+    like ``4-`` followed by base64 of the event's type, team, app and channel."""
+    context = {"et": event.get("type"), "tid": stand_in.team_id, "aid": stand_in.app_id}
+    if isinstance(event.get("channel"), str):
+        context["cid"] = event["channel"]
+    encoded = base64.urlsafe_b64encode(json.dumps(context, separators=(",", ":")).encode()).decode()
+    return "4-" + encoded.rstrip("=")
 
 
 def retry_headers(retry_num: int | None, retry_reason: str) -> dict[str, str]:
