@@ -24,14 +24,14 @@ from functools import partial
 from typing import Protocol
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.enums import OutboxState
 from db.health_queries import PAUSED
 from db.models import Case, OutboxMessage
+from slack_app.delivery import outbox_rows as rows
 from slack_app.delivery.pauses import SlackPauses
-from slack_app.delivery.rate_limits import MethodPaused, MethodPauses, guarding
+from slack_app.delivery.rate_limits import MethodPaused, MethodPauses, guarding, retry_after_seconds
 from slack_app.delivery.slack_errors import Scope, channel_of, error_code, hint_for, method_of, scope_of
 from workflows.outbox import organizer_stream
 
@@ -177,37 +177,7 @@ class OutboxDispatcher:
         good, and its channel isn't paused (but for one message per paused channel, now and
         then, as its probe)."""
         now = self.clock()
-        with self.sessions.begin() as session:
-            pending = session.execute(
-                select(
-                    OutboxMessage.id,
-                    OutboxMessage.stream,
-                    OutboxMessage.case_id,
-                    OutboxMessage.available_at,
-                    OutboxMessage.claimed_until,
-                    Case.channel_id,
-                )
-                .outerjoin(Case, Case.id == OutboxMessage.case_id)
-                .where(OutboxMessage.state == OutboxState.PENDING)
-                .order_by(OutboxMessage.id)
-                .limit(BATCH)
-            ).all()
-            streams = {row.stream for row in pending}
-            blocked = (
-                set(
-                    session.scalars(
-                        select(OutboxMessage.stream)
-                        .distinct()
-                        .where(
-                            OutboxMessage.state == OutboxState.FAILED,
-                            OutboxMessage.last_error.startswith(GAVE_UP),
-                            OutboxMessage.stream.in_(streams),
-                        )
-                    )
-                )
-                if streams
-                else set()
-            )
+        pending, blocked = rows.pending_heads(self.sessions, BATCH, held_by=GAVE_UP)
         heads = []
         for row in pending:
             if row.stream in blocked:
@@ -216,24 +186,10 @@ class OutboxDispatcher:
             in_flight = row.claimed_until is not None and row.claimed_until > now
             if row.available_at > now or (in_flight and not include_in_flight):
                 continue
-            if self.pauses.held(row.stream, _channel(row.stream, row.case_id, row.channel_id), now, probing=probing):
+            if self.pauses.held(row.stream, row.channel_id, now, probing=probing):
                 continue
             heads.append(row.id)
         return heads
-
-    def _claim(self, message_id: int) -> bool:
-        now = self.clock()
-        with self.sessions.begin() as session:
-            claimed = session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == message_id,
-                    OutboxMessage.state == OutboxState.PENDING,
-                    (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until <= now),
-                )
-                .values(claimed_until=now + LEASE)
-            )
-            return claimed.rowcount == 1
 
     def _deliver(self, message_id: int, *, generation: int | None = None) -> str:
         """Send one claimed message; says whether it was "sent", will be "retried", "failed", or
@@ -264,20 +220,7 @@ class OutboxDispatcher:
         except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as error:
             self._reschedule(message, f"connection: {type(error).__name__}", self._backoff(message.attempts))
             return "retried"
-        with self.sessions.begin() as session:
-            if recorder is not None:
-                recorder(session)
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message.id)
-                .values(
-                    state=OutboxState.SENT,
-                    sent_at=self.clock(),
-                    claimed_until=None,
-                    attempts=message.attempts + 1,
-                    last_error=None,
-                )
-            )
+        rows.mark_sent(self.sessions, message, recorder, self.clock())
         self.pauses.resume_workspace()
         if self.pauses.channels_paused:
             self.pauses.resume_channels(message.stream, self._channel_of(message))
@@ -289,7 +232,7 @@ class OutboxDispatcher:
         status = response.status_code
         scope = scope_of(code)
         if status == 429:
-            method, wait = method_of(error), timedelta(seconds=_retry_after(response.headers))
+            method, wait = method_of(error), timedelta(seconds=retry_after_seconds(response.headers))
             self.methods.pause(method, self.clock() + wait)
             logger.warning("Slack rate-limits %s: the outbox calls it again in %s", method, wait)
             self._reschedule(message, f"ratelimited: {method}", wait)
@@ -315,13 +258,11 @@ class OutboxDispatcher:
         with self.sessions.begin() as session:
             return session.scalar(select(Case.channel_id).where(Case.id == message.case_id))
 
+    def _claim(self, message_id: int) -> bool:
+        return rows.claim(self.sessions, message_id, self.clock(), LEASE)
+
     def _release(self, message: OutboxMessage, reason: str, *, available_at: datetime | None = None) -> None:
-        """Give the message back unsent, with no attempt used up: it waits for a pause to end."""
-        values: dict[str, object] = {"claimed_until": None, "last_error": reason[:300]}
-        if available_at is not None:
-            values["available_at"] = available_at
-        with self.sessions.begin() as session:
-            session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))
+        rows.release(self.sessions, message, reason, available_at=available_at)
 
     def _reschedule(self, message: OutboxMessage, reason: str, delay: timedelta) -> None:
         now = self.clock()
@@ -329,45 +270,13 @@ class OutboxDispatcher:
             self._fail(message, f"{GAVE_UP} {message.attempts + 1} attempts: {reason}")
             return
         logger.info("outbox message %s (%s) will be retried in %s: %s", message.id, message.kind, delay, reason)
-        with self.sessions.begin() as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message.id)
-                .values(
-                    attempts=message.attempts + 1, available_at=now + delay, claimed_until=None, last_error=reason[:300]
-                )
-            )
+        rows.reschedule(self.sessions, message, reason, now + delay)
 
     def _fail(self, message: OutboxMessage, reason: str) -> None:
         logger.error("outbox message %s (%s) failed for good: %s", message.id, message.kind, reason)
-        with self.sessions.begin() as session:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message.id)
-                .values(
-                    state=OutboxState.FAILED, attempts=message.attempts + 1, claimed_until=None, last_error=reason[:300]
-                )
-            )
+        rows.fail(self.sessions, message, reason)
 
     @staticmethod
     def _backoff(attempts: int) -> timedelta:
         # 2 s, 4 s, 8 s ... up to five minutes.
         return min(timedelta(seconds=2 ** min(attempts + 1, 10)), MAX_BACKOFF)
-
-
-def _channel(stream: str, case_id: int | None, case_channel: str | None) -> str | None:
-    """The channel a message goes to, where the stream tells: the case's, for its organizers."""
-    if case_id is not None and stream == organizer_stream(case_id):
-        return case_channel
-    return None
-
-
-def _retry_after(headers) -> int:
-    for name, value in (headers or {}).items():
-        if name.lower() == "retry-after":
-            values = value if isinstance(value, list) else [value]
-            try:
-                return max(1, int(values[0]))
-            except (TypeError, ValueError):
-                break
-    return 30

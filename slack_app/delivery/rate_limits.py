@@ -77,3 +77,15 @@ class OutboxWebClient(WebClient):
         if pauses is not None:
             pauses.check(api_method)
         return super().api_call(api_method, **kwargs)
+
+
+def retry_after_seconds(headers) -> int:
+    """Slack's ``Retry-After`` in seconds (30 if it is missing or unreadable)."""
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            values = value if isinstance(value, list) else [value]
+            try:
+                return max(1, int(values[0]))
+            except (TypeError, ValueError):
+                break
+    return 30

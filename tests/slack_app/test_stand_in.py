@@ -580,6 +580,20 @@ def test_fail_once_then_recover(stand_in: SlackStandIn, client: WebClient) -> No
     assert len(stand_in.messages(MODS)) == 1
 
 
+def test_a_failure_meant_for_one_channel_leaves_the_others_alone(stand_in: SlackStandIn, client: WebClient) -> None:
+    stand_in.fail("chat.postMessage", channel=MODS)
+    assert client.chat_postMessage(channel=GENERAL, text="x")["ok"]
+    with pytest.raises(SlackApiError) as error:
+        client.chat_postMessage(channel=MODS, text="x")
+    assert error.value.response["error"] == "internal_error"
+    assert client.chat_postMessage(channel=MODS, text="x")["ok"]
+    assert [(c.params["channel"], c.failed) for c in stand_in.calls_to("chat.postMessage")] == [
+        (GENERAL, False),
+        (MODS, True),
+        (MODS, False),
+    ]
+
+
 def test_fail_with_server_errors_until_cleared(stand_in: SlackStandIn, client: WebClient) -> None:
     stand_in.fail("users.info", error="fatal_error", status=503, times=None)
     for _ in range(3):

@@ -17,6 +17,7 @@ class Failure:
     retry_after: int | None
     delay: float
     drop: bool
+    channel: str | None = None  # only calls naming this channel
 
     def answer_headers(self) -> dict[str, str]:
         """Headers of the failed answer: rate limits tell the client when to retry."""
@@ -40,16 +41,17 @@ class FailurePlan:
         else:
             self._rules.pop(method, None)
 
-    def take(self, method: str) -> Failure | None:
-        """The rule that applies to this call of ``method``, if any."""
-        rules = self._rules.get(method)
-        if not rules:
+    def take(self, method: str, channel: object = None) -> Failure | None:
+        """The rule that applies to this call of ``method`` (naming ``channel``), if any: the
+        first one queued for it, skipping rules meant for other channels."""
+        rules = self._rules.get(method) or []
+        rule = next((r for r in rules if r.channel is None or r.channel == channel), None)
+        if rule is None:
             return None
-        rule = rules[0]
         if rule.remaining is not None:
             rule.remaining -= 1
             if rule.remaining <= 0:
-                rules.pop(0)
+                rules.remove(rule)
         return rule
 
 
@@ -70,13 +72,15 @@ class FailureControls:
         retry_after: int | None = None,
         delay: float = 0.0,
         drop: bool = False,
+        channel: str | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``method`` (None: until ``clear_failures``)
         misbehave: wait ``delay`` seconds, then close the connection (``drop``), or
         answer ``{"ok": false, "error": error}`` with HTTP ``status`` (a 429 also gets
         ``Retry-After: retry_after``, default 1), or with ``error=None`` answer
-        normally (just slow). Rules queue up per method in the order given."""
-        rule = Failure(error, status, times, retry_after, delay, drop)
+        normally (just slow). With ``channel``, only calls naming that channel count. Rules
+        queue up per method in the order given."""
+        rule = Failure(error, status, times, retry_after, delay, drop, channel)
         with self._cond:
             self._failures.add(method, rule)
 

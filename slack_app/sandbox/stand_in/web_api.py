@@ -200,7 +200,7 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
         recorded = copy.deepcopy(params)  # the stores keep parts of params; the record must not change with them
         with self._cond:
             down = self._down
-            rule = None if down else self._failures.take(method)
+            rule = None if down else self._failures.take(method, params.get("channel"))
         pause = self.latency + (rule.delay if rule is not None else 0.0)
         if pause > 0:
             # Sleep outside the lock so other requests go on; stop() cuts the sleep short.
