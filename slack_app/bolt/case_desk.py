@@ -20,7 +20,7 @@ from db import queries
 from slack_app.bolt.forms import first_input_block
 from slack_app.core.directory import channel_members
 from slack_app.core.services import Services
-from slack_app.views.waiting import SLACK_BUSY, loading_modal, notice_modal
+from slack_app.views.waiting import NOT_DONE, SLACK_BUSY, loading_modal, notice_modal
 from workflows import access
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.outbox import OutboxNotifier
@@ -68,6 +68,16 @@ class CaseDesk:
             result = change(session, OutboxNotifier(session, now), case_id=case_id, actor=actor, now=now)
         self.services.outbox.wake()
         return result
+
+    def click(self, client: WebClient, body: dict, case_id: int | None, change: Change) -> None:
+        """Run a button's change for whoever clicked; a refusal goes to them alone, and so does a
+        Slack error in the members lookup (said at once rather than waiting out a 429)."""
+        try:
+            self.change(client, case_id, body["user"]["id"], change)
+        except WorkflowError as refusal:
+            refuse(client, body, str(refusal))
+        except SlackApiError:
+            refuse(client, body, NOT_DONE)
 
     def facts(self, client: WebClient, case_id: int | None, user_id: str) -> queries.CaseFacts:
         actor = self.actor(client, case_id, user_id)

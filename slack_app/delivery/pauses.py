@@ -37,7 +37,10 @@ class SlackPauses:
     def report(self) -> dict[str, object]:
         with self._lock:
             status: dict[str, object] = self._workspace.report() if self._workspace else {"paused": None}
-            status["channels"] = {channel: pause.report() for channel, pause in sorted(self._channels.items())}
+            status["channels"] = {
+                (channel if is_channel(channel) else f"direct message {n}"): pause.report()
+                for n, (channel, pause) in enumerate(sorted(self._channels.items()), 1)
+            }
         return status
 
     # -- the workspace's token -----------------------------------------------------------
@@ -123,8 +126,8 @@ class SlackPauses:
             pause.streams.add(stream)
         if new:
             logger.error(
-                "Slack refuses the app in channel %s (%s): its messages wait until that's fixed. To fix: %s",
-                channel,
+                "Slack refuses the app in %s (%s): its messages wait until that's fixed. To fix: %s",
+                shown(channel),
                 code,
                 hint_for(code),
             )
@@ -136,7 +139,18 @@ class SlackPauses:
             for key in resumed:
                 del self._channels[key]
         for key in resumed:
-            logger.warning("Slack takes the app's messages in channel %s again: sending resumes", key)
+            logger.warning("Slack takes the app's messages in %s again: sending resumes", shown(key))
 
     def _channels_of(self, stream: str, channel: str | None) -> list[Pause]:
         return [pause for key, pause in self._channels.items() if key == channel or stream in pause.streams]
+
+
+def is_channel(key: str) -> bool:
+    return key[:1] in ("C", "G")
+
+
+def shown(key: str) -> str:
+    """How a paused channel is named in the log. A direct message's id (or a DM stream's name)
+    would tie a person, a reporter maybe, to a case: it shows as "a direct message" (and in
+    /healthz as "direct message N")."""
+    return f"channel {key}" if is_channel(key) else "a direct message"

@@ -279,3 +279,20 @@ def case_in(session, channel, key, now):
     case = submit_report(session, RecordingNotifier(), form=form, reporter_id="U0PERSON01", submission_key=key, now=now)
     members = Membership(organizers=frozenset({"U0ORG1"}), escalation=None)
     return route_case(session, case_id=case.case.id, channels=Channels(channel, None), members=members, now=now).id
+
+
+def test_a_paused_direct_message_is_not_named_in_healthz_or_the_log(services, outbox, stand_in, clock, caplog):
+    dm = stand_in.dm_channel_for("U0PERSON01")
+    queue(services, clock, "case-1/reporter", dm)
+    stand_in.fail("chat.postMessage", error="channel_not_found", times=1, channel=dm)
+
+    with caplog.at_level(logging.INFO):
+        outbox.deliver_due()
+
+    # A DM's id ties a person (a reporter, maybe) to a case: neither the admin's /healthz nor the
+    # log names it, or the stream.
+    channels = health(services, outbox)[1]["slack"]["channels"]
+    assert list(channels) == ["direct message 1"] and channels["direct message 1"]["paused"] == "channel_not_found"
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "Slack refuses the app in a direct message (channel_not_found)" in logged
+    assert dm not in logged and "U0PERSON01" not in logged and "case-1/reporter" not in logged

@@ -10,7 +10,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from db import queries
@@ -29,7 +28,6 @@ from slack_app.bolt.forms import ViewState, view_metadata
 from slack_app.core.ids import CaseAction, CaseField, CaseModal
 from slack_app.core.services import Services
 from slack_app.views import case_modals
-from slack_app.views.waiting import NOT_DONE
 from workflows import actions, cases
 from workflows.errors import WorkflowError
 
@@ -80,13 +78,7 @@ def change_status(ack: Ack, body: dict, action: dict, client: WebClient, *, desk
 
 def _run_click(desk: CaseDesk, body: dict, action: dict, client: WebClient, change: Change) -> None:
     """Run a click's change; a refusal goes to the clicker alone."""
-    case_id = case_id_from(action.get("value") or _selected(action))
-    try:
-        desk.change(client, case_id, body["user"]["id"], change)
-    except WorkflowError as refusal:
-        refuse(client, body, str(refusal))
-    except SlackApiError:  # the members lookup: say so at once rather than wait out a 429
-        refuse(client, body, NOT_DONE)
+    desk.click(client, body, case_id_from(action.get("value") or _selected(action)), change)
 
 
 def open_case_modal(

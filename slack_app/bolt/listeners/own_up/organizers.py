@@ -7,16 +7,14 @@ from functools import partial
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
-from slack_app.bolt.case_desk import Change, answer_modal, case_id_from, open_after_lookup, refuse
+from slack_app.bolt.case_desk import Change, answer_modal, case_id_from, open_after_lookup
 from slack_app.bolt.forms import ViewState, view_metadata
 from slack_app.bolt.listeners.own_up.desk import OwnUpDesk, field_text
 from slack_app.core.ids import OwnUpField, OwnUpModal
 from slack_app.views import own_up_modals
 from slack_app.views.own_up import COC_PARTS
-from slack_app.views.waiting import NOT_DONE
 from workflows import own_up as flow
 from workflows.errors import WorkflowError
 
@@ -50,12 +48,7 @@ def review(ack: Ack, body: dict, action: dict, client: WebClient, *, desk: OwnUp
     """A review button that needs no words: deliver the apology, or withdraw the request."""
     ack()
     own_up_id = case_id_from(action.get("value"))
-    try:
-        desk.change(client, desk.case_of(own_up_id), body["user"]["id"], partial(step, own_up_id=own_up_id))
-    except WorkflowError as refusal:
-        refuse(client, body, str(refusal))
-    except SlackApiError:  # the members lookup: say so at once rather than wait out a 429
-        refuse(client, body, NOT_DONE)
+    desk.click(client, body, desk.case_of(own_up_id), partial(step, own_up_id=own_up_id))
 
 
 def open_review_modal(
