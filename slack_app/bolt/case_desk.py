@@ -160,6 +160,12 @@ def answer_modal(
     except WorkflowError as refusal:
         ack(response_action="errors", errors={first_input_block(view): str(refusal)})
         return
+    except SlackApiError as error:
+        # Slack refused the members lookup (a 429, say): the modal stays open with what the
+        # person typed, and says to try again, rather than Slack's "trouble connecting".
+        logger.warning("a modal's change was not run: Slack answered %s", error.response.get("error"))
+        ack(response_action="errors", errors={first_input_block(view): NOT_DONE})
+        return
     if respond is None or result is None:
         ack()
     else:

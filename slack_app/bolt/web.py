@@ -133,10 +133,15 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
-        if isinstance(self.server, BaseWSGIServer):
+        if isinstance(self.server, BaseWSGIServer) and self._thread.is_alive():
             # Close from waitress's own loop: closed from this thread, its sockets would be
             # pulled out from under select() and the loop thread would die with EBADF.
-            self.server.trigger.pull_trigger(self.server.close)
+            try:
+                self.server.trigger.pull_trigger(self.server.close)
+            except OSError:
+                # The loop closed its own wake-up pipe already (it does on an error reading it):
+                # nothing can reach the loop that way any more, so close from here.
+                self.server.close()
         else:
             self.server.close()
         self._thread.join(5)

@@ -34,6 +34,8 @@ class Outbox(Protocol):
 
     def slack_status(self) -> dict[str, object]: ...
 
+    def pause_for_token(self, code: str) -> None: ...
+
 
 @dataclass
 class Services:

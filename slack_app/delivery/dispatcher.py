@@ -172,6 +172,11 @@ class OutboxDispatcher:
         status["rate_limited"] = self.methods.report()
         return status
 
+    def pause_for_token(self, code: str) -> None:
+        """Slack said the token is gone (``app_uninstalled``, ``tokens_revoked``): pause as if a
+        call had been refused with ``code``; the probe resumes sending once a token works."""
+        self.pauses.pause_workspace(code)
+
     def _due_heads(self, *, include_in_flight: bool = False, probing: bool = False) -> list[int]:
         """The first pending message of each stream, if it is due, no earlier one failed for
         good, and its channel isn't paused (but for one message per paused channel, now and

@@ -18,7 +18,9 @@ from tests.e2e.cases_helpers import (
     timeline,
     wait_for_modal,
 )
-from tests.e2e.helpers import modal_text, seen, wait_for_dms
+from tests.e2e.helpers import eventually, modal_text, seen, wait_for_dms
+
+RANDOM = "C0RANDOM01"
 
 
 def people(local):
@@ -239,6 +241,57 @@ def test_a_removal_slack_refuses_is_recorded_as_failed(local):
     with local.services.sessions.begin() as session:
         action = session.scalar(select(CaseAction))
         assert (action.result, action.result_detail) == (ActionResult.FAILED, f"{GENERAL}: cant_kick_from_general")
+
+
+def remove_from_channels(local, organizer: str, card, subject: str, channels: list[str]) -> None:
+    click(local, organizer, "case_record_action", card, value=str(case_id(local)))
+    wait_for_modal(local, organizer, "Record an action")
+    local.slack.submit_view(
+        organizer,
+        {
+            "kind": "removed_from_channel",
+            "subject": subject,
+            "reason": "Repeated after a warning.",
+            "channels": channels,
+        },
+    )
+    wait_for_modal(local, organizer, "Confirm removal")
+    local.slack.submit_view(organizer)
+
+
+def kicks(local, channel: str) -> list[bool]:
+    return [call.failed for call in local.stand_in.calls_to("conversations.kick") if call.params["channel"] == channel]
+
+
+def test_a_removal_retried_after_slack_trouble_asks_only_about_the_channels_left(local):
+    alex, blake, casey, olivia, _ = people(local)
+    local.stand_in.add_channel(RANDOM, "random", members=[alex, blake, casey], is_private=False)
+    card = file_case(local, alex, involved=[blake])
+    local.stand_in.fail("conversations.kick", error="internal_error", status=500, times=1, channel=RANDOM)
+
+    remove_from_channels(local, olivia, card, blake, [GENERAL, RANDOM])
+
+    eventually(lambda: "removed @blake" in thread_lines(local, card)[-1], what="the removal to be recorded")
+    assert "Speak Out · removed @blake from #general, #random" in thread_lines(local, card)[-1]
+    assert kicks(local, GENERAL) == [False]  # done before the trouble: not asked again
+    assert kicks(local, RANDOM) == [True, False]
+    assert blake not in local.stand_in.members(GENERAL) and blake not in local.stand_in.members(RANDOM)
+    with local.services.sessions.begin() as session:
+        assert session.scalar(select(CaseAction.result)) is ActionResult.DONE
+
+
+def test_someone_already_out_of_a_channel_counts_as_removed_from_it(local):
+    alex, blake, casey, olivia, _ = people(local)
+    local.stand_in.add_channel(RANDOM, "random", members=[alex, casey], is_private=False)
+    card = file_case(local, alex, involved=[blake])
+
+    remove_from_channels(local, olivia, card, blake, [RANDOM])
+    settle(local)
+
+    assert "Speak Out · removed @blake from #random" in thread_lines(local, card)[-1]
+    assert [call.error for call in local.stand_in.calls_to("conversations.kick")] == ["not_in_channel"]
+    with local.services.sessions.begin() as session:
+        assert session.scalar(select(CaseAction.result)) is ActionResult.DONE
 
 
 def test_closing_needs_an_outcome_and_summary_tells_the_reporter_and_can_be_reopened_with_a_reason(local):

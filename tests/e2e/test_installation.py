@@ -2,11 +2,14 @@
 
 import json
 import logging
+import urllib.request
 
 import pytest
 import yaml
 
-from tests.e2e.helpers import eventually
+from db.enums import OutboxState
+from db.models import OutboxMessage
+from tests.e2e.helpers import eventually, report
 
 INSTALLATION_LOGGER = "slack_app.bolt.listeners.installation"
 
@@ -50,6 +53,39 @@ def test_losing_the_installation_tells_the_admin_to_reinstall(local, caplog, eve
     (warning,) = eventually(lambda: warnings_from(caplog, INSTALLATION_LOGGER), what="the warning")
     assert warning.startswith(f"{what_happened}. Speak Out can no longer read or post in Slack")
     assert "Reinstall the app" in warning and "SLACK_BOT_TOKEN" in warning
+
+
+@pytest.mark.parametrize(
+    ("event", "code"),
+    [
+        ({"type": "app_uninstalled"}, "account_inactive"),
+        ({"type": "tokens_revoked", "tokens": {"bot": ["B"]}}, "token_revoked"),
+    ],
+)
+def test_losing_the_installation_pauses_the_outbox_without_failing_anything(local, event, code):
+    assert local.slack.event(event).status == 200
+    eventually(lambda: healthz(local)["slack"]["paused"] == code, what="/healthz to show the pause")
+
+    answer = report(local, local.cast.participants[0].user_id, description="Someone kept filming me.")
+
+    # The reporter still gets their answer (from the listener); nothing is tried in Slack, and
+    # what the report owes Slack waits, no attempt used up, for the probe to find a token.
+    assert answer.status == 200 and answer.slack_error is None
+    waiting = eventually(lambda: outbox_rows(local), what="the case to be opened")
+    assert set(waiting) == {(OutboxState.PENDING, 0)}
+    assert local.stand_in.calls_to("chat.postMessage") == []
+    health = healthz(local)
+    assert health["ok"] is True and "reinstall" in health["slack"]["hint"]
+
+
+def outbox_rows(local) -> list[tuple[OutboxState, int]]:
+    with local.services.sessions.begin() as session:
+        return [tuple(row) for row in session.query(OutboxMessage.state, OutboxMessage.attempts)]
+
+
+def healthz(local) -> dict:
+    with urllib.request.urlopen(local.server.url + "/healthz", timeout=5) as response:
+        return json.loads(response.read())
 
 
 def test_revoked_user_tokens_alone_are_not_the_apps_concern(local, caplog):

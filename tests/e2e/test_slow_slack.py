@@ -93,3 +93,20 @@ def test_a_loading_modal_closed_before_slack_answers_is_left_closed_quietly(loca
     assert local.stand_in.open_view(olivia) is None
     eventually(lambda: "a loading modal was not replaced: Slack answered not_found" in caplog.text, what="the log")
     assert not [r for r in caplog.records if r.name == "slack_app.bolt.error_handler"]
+
+
+def test_a_rate_limited_lookup_when_a_modal_is_sent_keeps_it_open_with_a_field_error(local):
+    card = file_case(local, reporter(local))
+    olivia = organizer(local)
+    click(local, olivia, "case_note", card, value=str(case_id(local)))
+    wait_for_modal(local, olivia, "Add a note")
+    before = timeline(local)
+    local.stand_in.fail("conversations.members", error="ratelimited", status=429, retry_after=60)
+
+    answer = local.slack.submit_view(olivia, {"note": "Spoke with the venue's security."})
+
+    # Answered in the submission itself: the note stays typed in the open modal, nothing stored.
+    assert answer.status == 200 and list(answer.errors.values()) == [NOT_DONE]
+    assert "Add a note" in modal_text(local, olivia)
+    assert timeline(local) == before
+    assert not [r for r in local.stand_in.calls_to("chat.postMessage") if "Spoke with" in str(r.params)]

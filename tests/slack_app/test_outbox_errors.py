@@ -145,6 +145,20 @@ def test_a_revoked_token_pauses_everything_until_auth_test_says_it_works_again(
     assert health(services, outbox)[1]["slack"] == {"paused": None, "channels": {}, "rate_limited": {}}
 
 
+def test_a_token_slack_said_was_revoked_pauses_until_auth_test_takes_it(services, outbox, stand_in, clock):
+    queued = queue(services, clock, "a", ONE)
+    outbox.pause_for_token("token_revoked")  # the tokens_revoked event
+
+    assert outbox.deliver_due().sent == 0
+    assert stand_in.calls_to("chat.postMessage") == [] and stand_in.calls_to("auth.test") == []
+    assert health(services, outbox)[1]["slack"]["paused"] == "token_revoked"
+
+    clock.advance(seconds=30)  # time to probe: the token works (the event was about another one)
+    assert outbox.deliver_due().sent == 1
+    assert posted(stand_in, ONE) == [f"message {queued}"]
+    assert health(services, outbox)[1]["slack"]["paused"] is None
+
+
 # -- one channel -------------------------------------------------------------------------------
 def test_an_archived_channel_pauses_only_its_messages_and_a_probe_resumes_it(services, outbox, stand_in, clock):
     held = [queue(services, clock, "a", ONE), queue(services, clock, "a", ONE)]

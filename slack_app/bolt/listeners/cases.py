@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from db import queries
@@ -28,6 +29,7 @@ from slack_app.bolt.forms import ViewState, view_metadata
 from slack_app.core.ids import CaseAction, CaseField, CaseModal
 from slack_app.core.services import Services
 from slack_app.views import case_modals
+from slack_app.views.waiting import NOT_DONE
 from workflows import actions, cases
 from workflows.errors import WorkflowError
 
@@ -177,6 +179,10 @@ def confirm_action(ack: Ack, body: dict, view: dict, client: WebClient, *, desk:
         ack(response_action="clear")  # nothing to correct in this modal: say why in Slack
         refuse(client, body, str(refusal))
         return
+    except SlackApiError:
+        ack(response_action="clear")
+        refuse(client, body, NOT_DONE)
+        return
     ack(response_action="clear")
 
 
@@ -186,6 +192,8 @@ def cancel_action(ack: Ack, body: dict, view: dict, client: WebClient, *, desk: 
         _run_confirmation(desk, body, view, client, confirmed=False)
     except WorkflowError as refusal:
         refuse(client, body, str(refusal))
+    except SlackApiError:
+        refuse(client, body, NOT_DONE)
 
 
 def _run_confirmation(desk: CaseDesk, body: dict, view: dict, client: WebClient, *, confirmed: bool) -> None:

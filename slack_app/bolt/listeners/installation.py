@@ -1,8 +1,9 @@
 """The app losing its installation: Slack's ``app_uninstalled`` and ``tokens_revoked`` events.
 
 After either, every Web API call fails with ``invalid_auth``/``token_revoked`` until someone
-reinstalls the app: the admin has to hear it, plainly, once. ``on_token_lost`` is where the
-rest of the app learns of it.
+reinstalls the app: the admin has to hear it, plainly, once, and the outbox stops calling
+Slack (no message is marked failed; it probes ``auth.test`` and resumes by itself once a token
+works). ``on_token_lost`` is where the rest of the app learns of it.
 """
 
 import logging
@@ -28,15 +29,18 @@ def register(app: App, services: Services) -> None:
 
 def token_lost(event: dict, *, services: Services) -> None:
     if event.get("type") == "app_uninstalled":
-        on_token_lost(services, "the app was uninstalled from the workspace")
+        # What Slack answers an uninstalled app's calls with: the outbox shows it, with its hint.
+        on_token_lost(services, "the app was uninstalled from the workspace", "account_inactive")
         return
     tokens = event.get("tokens")
     bot = tokens.get("bot") if isinstance(tokens, dict) else None
     if isinstance(bot, list) and not bot:
         return  # only user tokens, and this app holds none: nothing it uses was revoked
-    on_token_lost(services, "Slack revoked the app's bot token")
+    on_token_lost(services, "Slack revoked the app's bot token", "token_revoked")
 
 
-def on_token_lost(services: Services, what_happened: str) -> None:
-    """Everything the app does when its bot token stops working: for now, tell the admin."""
+def on_token_lost(services: Services, what_happened: str, code: str) -> None:
+    """Everything the app does when its bot token stops working: tell the admin, and pause the
+    outbox as if a call had been refused with ``code``, rather than learn it message by message."""
     logger.warning("%s. %s", what_happened, WHAT_TO_DO)
+    services.outbox.pause_for_token(code)
