@@ -133,14 +133,19 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
-        if isinstance(self.server, BaseWSGIServer) and self._thread.is_alive():
+        # The loop closes its own wake-up pipe on an error reading it; its fd may be another
+        # file's by now, so it is not written to then.
+        trigger = getattr(self.server, "trigger", None)
+        if (
+            isinstance(self.server, BaseWSGIServer)
+            and self._thread.is_alive()
+            and not getattr(trigger, "_closed", True)
+        ):
             # Close from waitress's own loop: closed from this thread, its sockets would be
             # pulled out from under select() and the loop thread would die with EBADF.
             try:
-                self.server.trigger.pull_trigger(self.server.close)
+                trigger.pull_trigger(self.server.close)
             except OSError:
-                # The loop closed its own wake-up pipe already (it does on an error reading it):
-                # nothing can reach the loop that way any more, so close from here.
                 self.server.close()
         else:
             self.server.close()
