@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from db.enums import Category, OutboxState
 from db.health_queries import health
 from db.models import Case, OutboxMessage, ReceivedReport
-from slack_app.delivery.dispatcher import LEASE
+from slack_app.delivery.claims import LEASE
 from slack_app.sandbox.loopback import ORGANIZERS
 from slack_app.sandbox.stand_in import Message, Response, SlackStandIn
 from slack_app.sandbox.transcript import message_text
