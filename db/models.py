@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, UTCDateTime
@@ -241,7 +241,8 @@ class Reminder(Base):
 class OutboxMessage(Base):
     """A message the app owes Slack, written in the transaction of the change that causes it.
 
-    ``stream`` orders delivery: messages of one stream go out strictly in id order.
+    ``stream`` orders delivery: messages of one stream go out strictly in id order. A sender
+    claims a message (``claimed_by``, ``claimed_until``) before sending it.
     """
 
     __tablename__ = "outbox"
@@ -256,6 +257,11 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who holds the claim: "host:pid:nonce" of the sending process (slack_app.delivery.claims).
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    # An earlier attempt may have reached Slack (its sender died, or the call timed out): look
+    # for the message in Slack before posting it again.
+    maybe_sent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(300))
 

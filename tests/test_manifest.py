@@ -22,6 +22,8 @@ BOT_SCOPES = {
     "chat:write",
     "im:write",
     "im:history",
+    "channels:history",
+    "groups:history",
     "channels:read",
     "groups:read",
     "channels:manage",

@@ -58,7 +58,14 @@ def retry_failed(args: argparse.Namespace) -> int:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids))
-                .values(state=OutboxState.PENDING, attempts=0, created_at=now, available_at=now, claimed_until=None)
+                .values(
+                    state=OutboxState.PENDING,
+                    attempts=0,
+                    created_at=now,
+                    available_at=now,
+                    claimed_until=None,
+                    claimed_by=None,
+                )
             )
     print(f"Queued {len(ids)} failed message(s) again: {', '.join(map(str, ids)) or 'none'}.")
     return 0

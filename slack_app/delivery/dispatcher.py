@@ -1,10 +1,12 @@
 """Delivers the outbox to Slack after commit: in order within a stream, with retries.
 
-A message is claimed with a short lease (so two processes never send it at once), sent with
-no database transaction open (so a slow Slack never holds a lock), then marked sent together
-with whatever its sending recorded (a card's ts, say). A crash between sending and marking
-sends that one message again on restart: at-least-once, the best a Web API without
-idempotency keys allows.
+A message is claimed by this process (``claims``: a short lease kept alive by a heartbeat, so two
+processes never send it at once and a dead one holds it for seconds only), sent with no database
+transaction open (so a slow Slack never holds a lock), then marked sent together with whatever
+its sending recorded (a card's ts, say). A post whose earlier attempt may have reached Slack (its
+sender died mid-send, or the call timed out) is looked for in Slack, by the outbox id in its
+metadata, before it is posted again (``posting``): a crash posts nothing twice. Updates and
+removals are idempotent and are simply sent again.
 
 Slack's refusals are handled by what they are about (see ``slack_errors``): the token pauses
 everything, a channel pauses its messages, a message that can't go as it is fails alone, and a
@@ -30,6 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.health_queries import PAUSED
 from db.models import Case, OutboxMessage
 from slack_app.delivery import outbox_rows as rows
+from slack_app.delivery import slack_errors
+from slack_app.delivery.claims import Claimer, Claims
 from slack_app.delivery.pauses import SlackPauses
 from slack_app.delivery.rate_limits import MethodPaused, MethodPauses, guarding, retry_after_seconds
 from slack_app.delivery.slack_errors import Scope, channel_of, error_code, hint_for, method_of, scope_of
@@ -40,7 +44,6 @@ logger = logging.getLogger(__name__)
 Recorder = Callable[[Session], None]
 Handler = Callable[[OutboxMessage], Recorder | None]
 
-LEASE = timedelta(seconds=60)
 MAX_BACKOFF = timedelta(minutes=5)
 BATCH = 200
 QUIET = 0.05
@@ -87,6 +90,7 @@ class OutboxDispatcher:
         chore: Chore | None = None,
         probe: Callable[[], object] | None = None,
         probe_interval: timedelta = PROBE_INTERVAL,
+        claimer: Claimer | None = None,
     ):
         self.sessions = sessions
         self.handlers = handlers
@@ -97,6 +101,7 @@ class OutboxDispatcher:
         # ``probe`` (``auth.test``) tells whether the token works again.
         self.pauses = SlackPauses(clock, probe, probe_interval)
         self.methods = MethodPauses(clock)
+        self.claims = Claims(sessions, clock, claimer)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -104,6 +109,7 @@ class OutboxDispatcher:
 
     # -- running in the background -------------------------------------------------------
     def start(self) -> None:
+        self.claims.start()
         self._thread = threading.Thread(target=self._loop, name="speakout-outbox", daemon=True)
         self._thread.start()
 
@@ -113,6 +119,7 @@ class OutboxDispatcher:
         if self._thread is not None:
             self._thread.join(timeout)
         self._pool.shutdown(wait=True)
+        self.claims.stop()
 
     def wake(self) -> None:
         """Deliver now rather than at the next poll (called after a commit that queued messages)."""
@@ -197,6 +204,10 @@ class OutboxDispatcher:
         return heads
 
     def _deliver(self, message_id: int, *, generation: int | None = None) -> str:
+        with self.claims.holding(message_id):  # its claim is renewed while it is being sent
+            return self._send(message_id, generation=generation)
+
+    def _send(self, message_id: int, *, generation: int | None = None) -> str:
         """Send one claimed message; says whether it was "sent", will be "retried", "failed", or
         waits for a pause ("paused"). A pause begun since this pass chose it (``generation``)
         holds it unsent."""
@@ -223,7 +234,8 @@ class OutboxDispatcher:
         except SlackApiError as error:
             return self._on_slack_error(message, error)
         except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as error:
-            self._reschedule(message, f"connection: {type(error).__name__}", self._backoff(message.attempts))
+            reason, backoff = f"connection: {type(error).__name__}", self._backoff(message.attempts)
+            self._reschedule(message, reason, backoff, maybe_sent=slack_errors.may_have_reached_slack(error))
             return "retried"
         rows.mark_sent(self.sessions, message, recorder, self.clock())
         self.pauses.resume_workspace()
@@ -264,18 +276,18 @@ class OutboxDispatcher:
             return session.scalar(select(Case.channel_id).where(Case.id == message.case_id))
 
     def _claim(self, message_id: int) -> bool:
-        return rows.claim(self.sessions, message_id, self.clock(), LEASE)
+        return self.claims.claim(message_id)
 
     def _release(self, message: OutboxMessage, reason: str, *, available_at: datetime | None = None) -> None:
         rows.release(self.sessions, message, reason, available_at=available_at)
 
-    def _reschedule(self, message: OutboxMessage, reason: str, delay: timedelta) -> None:
+    def _reschedule(self, message: OutboxMessage, reason: str, delay: timedelta, *, maybe_sent: bool = False) -> None:
         now = self.clock()
         if now - message.created_at > self.give_up_after:
             self._fail(message, f"{GAVE_UP} {message.attempts + 1} attempts: {reason}")
             return
         logger.info("outbox message %s (%s) will be retried in %s: %s", message.id, message.kind, delay, reason)
-        rows.reschedule(self.sessions, message, reason, now + delay)
+        rows.reschedule(self.sessions, message, reason, now + delay, maybe_sent=maybe_sent)
 
     def _fail(self, message: OutboxMessage, reason: str) -> None:
         logger.error("outbox message %s (%s) failed for good: %s", message.id, message.kind, reason)

@@ -1,8 +1,9 @@
-"""What the dispatcher records on an outbox row: claimed, given back, rescheduled, failed or
-sent. Each is one short transaction of its own, taken with no Slack call in flight."""
+"""What the dispatcher records on an outbox row: given back, rescheduled, failed or sent (each
+ends the sender's claim; claiming is ``claims``). Each is one short transaction of its own, taken
+with no Slack call in flight."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import select, update
@@ -14,6 +15,7 @@ from workflows.outbox import organizer_stream
 
 Sessions = sessionmaker[Session]
 REASON_MAX = 300
+UNCLAIMED = {"claimed_until": None, "claimed_by": None}
 
 
 class Pending(NamedTuple):
@@ -24,37 +26,28 @@ class Pending(NamedTuple):
     channel_id: str | None  # where the stream tells (a case's organizers); else None
 
 
-def claim(sessions: Sessions, message_id: int, now: datetime, lease: timedelta) -> bool:
-    """Take the message for sending for ``lease``, unless another sender holds it."""
-    with sessions.begin() as session:
-        claimed = session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.state == OutboxState.PENDING,
-                (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until <= now),
-            )
-            .values(claimed_until=now + lease)
-        )
-        return claimed.rowcount == 1
-
-
 def release(sessions: Sessions, message: OutboxMessage, reason: str, *, available_at: datetime | None = None) -> None:
     """Give the message back unsent, with no attempt used up: it waits for a pause to end."""
-    values: dict[str, object] = {"claimed_until": None, "last_error": reason[:REASON_MAX]}
+    values: dict[str, object] = {**UNCLAIMED, "last_error": reason[:REASON_MAX]}
     if available_at is not None:
         values["available_at"] = available_at
     _set(sessions, message, **values)
 
 
-def reschedule(sessions: Sessions, message: OutboxMessage, reason: str, available_at: datetime) -> None:
+def reschedule(
+    sessions: Sessions, message: OutboxMessage, reason: str, available_at: datetime, *, maybe_sent: bool = False
+) -> None:
+    """Try again at ``available_at``; ``maybe_sent``: this attempt may have reached Slack (once
+    marked, the row stays marked until it is sent)."""
+    extra = {"maybe_sent": True} if maybe_sent else {}
     _set(
         sessions,
         message,
         attempts=message.attempts + 1,
         available_at=available_at,
-        claimed_until=None,
         last_error=reason[:REASON_MAX],
+        **UNCLAIMED,
+        **extra,
     )
 
 
@@ -64,8 +57,8 @@ def fail(sessions: Sessions, message: OutboxMessage, reason: str) -> None:
         message,
         state=OutboxState.FAILED,
         attempts=message.attempts + 1,
-        claimed_until=None,
         last_error=reason[:REASON_MAX],
+        **UNCLAIMED,
     )
 
 
@@ -79,9 +72,7 @@ def mark_sent(
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message.id)
-            .values(
-                state=OutboxState.SENT, sent_at=now, claimed_until=None, attempts=message.attempts + 1, last_error=None
-            )
+            .values(state=OutboxState.SENT, sent_at=now, attempts=message.attempts + 1, last_error=None, **UNCLAIMED)
         )
 
 

@@ -10,6 +10,8 @@
 Anything else (5xx, unknown codes, timeouts) is retried with backoff until the outbox gives up.
 """
 
+import socket
+import urllib.error
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -112,3 +114,10 @@ class Pause:
 
     def report(self) -> dict[str, str]:
         return {"paused": self.code, "since": self.since.isoformat(), "hint": self.hint}
+
+
+def may_have_reached_slack(error: Exception) -> bool:
+    """Whether a call that ended in a connection ``error`` (a timeout, a reset, an answer cut
+    short) may have been received, and acted on, by Slack: only a connection never made says not."""
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    return not isinstance(reason, ConnectionRefusedError | socket.gaierror)

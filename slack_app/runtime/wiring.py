@@ -1,5 +1,9 @@
 """Builds everything a running Speak Out needs, once, from the settings."""
 
+from urllib.error import URLError
+
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
 from slack_app.core.log_privacy import pin_library_loggers
@@ -23,7 +27,13 @@ def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool 
     sessions = make_sessionmaker(engine)
     install_planning(sessions, settings.reminders, clock)
     # Every Web API call goes through SLACK_API_URL, so the app can run against a stand-in.
-    client = OutboxWebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=10)
+    # slack_sdk retries a connection cut while waiting for the answer; Slack may have acted on
+    # the request by then (a post shown twice), so only a request that never went out is retried
+    # here. The outbox retries the rest itself, looking in Slack first (delivery.posting).
+    retry = ConnectionErrorRetryHandler(error_types=[URLError])
+    client = OutboxWebClient(
+        token=settings.bot_token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[retry]
+    )
     handlers = build_handlers(DeliveryContext(sessions, client, settings, clock))
     outbox = OutboxDispatcher(
         sessions,

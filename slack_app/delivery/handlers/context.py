@@ -1,5 +1,8 @@
 """What every delivery handler shares: the database and the Slack client, and the few moves
-they all make (load facts, post in a case's thread, open a DM, link to a message)."""
+they all make (load facts, post in a case's thread, open a DM, link to a message).
+
+Every post goes through ``post`` (``slack_app.delivery.posting.post_once``): it carries its
+outbox id, and is looked for in Slack first when an earlier attempt may have posted it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +17,7 @@ from db import queries
 from db.models import OutboxMessage
 from slack_app.core.settings import Settings
 from slack_app.delivery.dispatcher import Recorder, Retry
+from slack_app.delivery.posting import Posted, post_once
 from slack_app.views.message import Message
 
 # A handler before it is bound to a context; the table binds each one once.
@@ -40,10 +44,14 @@ class DeliveryContext:
     def load_contact(self, case_id: int) -> queries.ReporterContact:
         return self.load(queries.reporter_contact, case_id)
 
-    def post_in_thread(self, case: queries.CaseFacts, content: Message) -> None:
+    def post(self, message: OutboxMessage, channel: str, content: Message, *, thread_ts: str | None = None) -> Posted:
+        """Post ``message`` once (see ``posting``)."""
+        return post_once(self.client, message, channel=channel, thread_ts=thread_ts, **content.as_kwargs())
+
+    def post_in_thread(self, message: OutboxMessage, case: queries.CaseFacts, content: Message) -> Posted:
         if case.card_ts is None:
             raise Retry(f"{case.reference} has no card yet")
-        self.client.chat_postMessage(channel=case.channel_id, thread_ts=case.card_ts, **content.as_kwargs())
+        return self.post(message, case.channel_id, content, thread_ts=case.card_ts)
 
     def open_dm(self, user_id: str) -> str:
         return self.client.conversations_open(users=user_id)["channel"]["id"]
@@ -54,8 +62,8 @@ class DeliveryContext:
             return contact.dm_channel
         return self.open_dm(contact.user_id)
 
-    def dm_reporter(self, contact: queries.ReporterContact, content: Message) -> None:
-        self.client.chat_postMessage(channel=self.find_reporter_dm(contact), **content.as_kwargs())
+    def dm_reporter(self, message: OutboxMessage, contact: queries.ReporterContact, content: Message) -> Posted:
+        return self.post(message, self.find_reporter_dm(contact), content)
 
     def link_to_card(self, case: queries.CaseFacts) -> str | None:
         if case.channel_id is None or case.card_ts is None:

@@ -66,10 +66,10 @@ def route_case_first(context: DeliveryContext, case_id: int) -> queries.CaseFact
 
 # -- the card and its thread ---------------------------------------------------------------
 def post_case_card(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> Recorder:
-    response = context.client.chat_postMessage(channel=case.channel_id, **case_views.case_card(case).as_kwargs())
+    posted = context.post(message, case.channel_id, case_views.case_card(case))
 
     def record(session: Session) -> None:
-        session.get(Case, case.id).card_ts = response["ts"]
+        session.get(Case, case.id).card_ts = posted.ts
 
     return record
 
@@ -77,7 +77,7 @@ def post_case_card(context: DeliveryContext, message: OutboxMessage, case: queri
 def post_case_details(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
     report = context.load(queries.report_facts, message.case_id)
     link = context.link_to_evidence(report.evidence_channel_id, report.evidence_ts)
-    context.post_in_thread(case, case_views.case_details(case, report, link))
+    context.post_in_thread(message, case, case_views.case_details(case, report, link))
 
 
 def update_case_card(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
@@ -90,12 +90,12 @@ def update_case_card(context: DeliveryContext, message: OutboxMessage, case: que
 
 def post_thread_line(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
     entry = context.load(queries.timeline_facts, message.payload["entry_id"])
-    context.post_in_thread(case, case_views.thread_line(entry))
+    context.post_in_thread(message, case, case_views.thread_line(entry))
 
 
 def post_reporter_message(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
     text = context.load(read_entry_text, message.payload["entry_id"])
-    context.post_in_thread(case, case_views.reporter_message(case, text))
+    context.post_in_thread(message, case, case_views.reporter_message(case, text))
 
 
 def read_entry_text(session: Session, entry_id: int) -> str:
@@ -108,22 +108,22 @@ def post_pattern_note(context: DeliveryContext, message: OutboxMessage, case: qu
     """Say in the thread when the people named were named in earlier cases of this channel."""
     earlier = context.load(earlier_cases_naming, case.involved, channel_id=case.channel_id, before_case_id=case.id)
     if earlier:
-        context.post_in_thread(case, case_views.pattern_note(earlier))
+        context.post_in_thread(message, case, case_views.pattern_note(earlier))
 
 
 def post_own_up_review(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
     own_up = context.load(queries.own_up_facts, message.payload["own_up_id"])
-    context.post_in_thread(case, own_up_views.review_message(own_up))
+    context.post_in_thread(message, case, own_up_views.review_message(own_up))
 
 
 # -- reminders -----------------------------------------------------------------------------
 def remind_to_acknowledge(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
     if case.acknowledged_by is None:
-        context.post_in_thread(case, reminder_views.ack_reminder(case, message.payload["seconds"]))
+        context.post_in_thread(message, case, reminder_views.ack_reminder(case, message.payload["seconds"]))
 
 
 def nudge_stale_case(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
-    context.post_in_thread(case, reminder_views.stale_nudge(case, message.payload["days"]))
+    context.post_in_thread(message, case, reminder_views.stale_nudge(case, message.payload["days"]))
 
 
 def escalate_unacknowledged(context: DeliveryContext, message: OutboxMessage) -> None:
@@ -136,7 +136,7 @@ def escalate_unacknowledged(context: DeliveryContext, message: OutboxMessage) ->
     if set(case.involved) & channel_members(context.client, escalation):
         return
     content = reminder_views.ack_escalation(case, message.payload["count"], context.link_to_card(case))
-    context.client.chat_postMessage(channel=escalation, **content.as_kwargs())
+    context.post(message, escalation, content)
 
 
 # Posts in the case's own channel, skipped while the case is held. The card also settles the

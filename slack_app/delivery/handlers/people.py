@@ -17,7 +17,7 @@ def send_asked_to_stop(context: DeliveryContext, message: OutboxMessage) -> None
     action = context.load(action_facts, message.payload["action_id"])
     channel = context.open_dm(message.payload["user_id"])
     content = reporter_views.asked_to_stop(action.message or "", reporter_views.COC_REMINDER)
-    context.client.chat_postMessage(channel=channel, **content.as_kwargs())
+    context.post(message, channel, content)
 
 
 def dm_about_own_up(
@@ -26,7 +26,7 @@ def dm_about_own_up(
     """A DM to one party of an own-up, built from the request as it is now."""
     own_up = context.load(own_up_facts, message.payload["own_up_id"])
     channel = context.open_dm(message.payload["user_id"])
-    context.client.chat_postMessage(channel=channel, **build(own_up).as_kwargs())
+    context.post(message, channel, build(own_up))
 
 
 # What each own-up DM says; the outbox row names who it goes to.

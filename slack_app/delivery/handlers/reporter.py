@@ -1,13 +1,12 @@
 """Direct messages to the reporter: the receipt, and what happens to their case after it."""
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from db.models import Case, OutboxMessage
 from db.queries import timeline_facts
 from slack_app.delivery.dispatcher import Recorder
 from slack_app.delivery.handlers.context import DeliveryContext, Send
+from slack_app.delivery.posting import Posted
 from slack_app.views import own_up as own_up_views
 from slack_app.views import reminders as reminder_views
 from slack_app.views import reporter as reporter_views
@@ -18,53 +17,51 @@ def send_receipt(context: DeliveryContext, message: OutboxMessage) -> Recorder:
     contact = context.load_contact(message.case_id)
     channel = context.find_reporter_dm(contact)
     content = reporter_views.receipt(contact, context.settings.urgent_help_text)
-    response = context.client.chat_postMessage(channel=channel, **content.as_kwargs())
-    return remember_reporter_dm(contact.case_id, channel, response)
+    return remember_reporter_dm(contact.case_id, context.post(message, channel, content))
 
 
 def send_self_report_receipt(context: DeliveryContext, message: OutboxMessage) -> Recorder:
     contact = context.load_contact(message.case_id)
     channel = context.find_reporter_dm(contact)
     content = own_up_views.self_report_receipt(contact.reference)
-    response = context.client.chat_postMessage(channel=channel, **content.as_kwargs())
-    return remember_reporter_dm(contact.case_id, channel, response)
+    return remember_reporter_dm(contact.case_id, context.post(message, channel, content))
 
 
-def remember_reporter_dm(case_id: int, channel: str, response: Any) -> Recorder:
+def remember_reporter_dm(case_id: int, posted: Posted) -> Recorder:
     """Keep the receipt's DM, so later DMs go there without opening it again."""
 
     def record(session: Session) -> None:
         case = session.get(Case, case_id)
-        case.reporter_dm_channel, case.reporter_dm_ts = channel, response["ts"]
+        case.reporter_dm_channel, case.reporter_dm_ts = posted.channel, posted.ts
 
     return record
 
 
 def confirm_reporter_message(context: DeliveryContext, message: OutboxMessage) -> None:
     contact = context.load_contact(message.case_id)
-    context.dm_reporter(contact, reporter_views.message_added(contact))
+    context.dm_reporter(message, contact, reporter_views.message_added(contact))
 
 
 def tell_reporter_acknowledged(context: DeliveryContext, message: OutboxMessage) -> None:
     contact = context.load_contact(message.case_id)
-    context.dm_reporter(contact, reporter_views.acknowledged(contact))
+    context.dm_reporter(message, contact, reporter_views.acknowledged(contact))
 
 
 def relay_organizer_message(context: DeliveryContext, message: OutboxMessage) -> None:
     contact = context.load_contact(message.case_id)
     entry = context.load(timeline_facts, message.payload["entry_id"])
-    context.dm_reporter(contact, reporter_views.organizer_message(contact, entry.body or ""))
+    context.dm_reporter(message, contact, reporter_views.organizer_message(contact, entry.body or ""))
 
 
 def tell_reporter_closed(context: DeliveryContext, message: OutboxMessage) -> None:
     contact = context.load_contact(message.case_id)
     case = context.load_case(message.case_id)
-    context.dm_reporter(contact, reporter_views.closed(contact, case.outcome))
+    context.dm_reporter(message, contact, reporter_views.closed(contact, case.outcome))
 
 
 def update_reporter(context: DeliveryContext, message: OutboxMessage) -> None:
     contact = context.load_contact(message.case_id)
-    context.dm_reporter(contact, reminder_views.reporter_update(contact))
+    context.dm_reporter(message, contact, reminder_views.reporter_update(contact))
 
 
 # DMs reach the reporter whether or not the case is held: they never show the case's channel.

@@ -18,6 +18,7 @@ class Failure:
     delay: float
     drop: bool
     channel: str | None = None  # only calls naming this channel
+    answer_delay: float = 0.0  # seconds between doing the call and answering it
 
     def answer_headers(self) -> dict[str, str]:
         """Headers of the failed answer: rate limits tell the client when to retry."""
@@ -73,14 +74,17 @@ class FailureControls:
         delay: float = 0.0,
         drop: bool = False,
         channel: str | None = None,
+        answer_delay: float = 0.0,
     ) -> None:
         """Make the next ``times`` calls of ``method`` (None: until ``clear_failures``)
         misbehave: wait ``delay`` seconds, then close the connection (``drop``), or
         answer ``{"ok": false, "error": error}`` with HTTP ``status`` (a 429 also gets
         ``Retry-After: retry_after``, default 1), or with ``error=None`` answer
-        normally (just slow). With ``channel``, only calls naming that channel count. Rules
-        queue up per method in the order given."""
-        rule = Failure(error, status, times, retry_after, delay, drop, channel)
+        normally (just slow). ``answer_delay`` holds the answer back that long *after* the call
+        was carried out (and recorded): Slack has posted the message, the app doesn't know yet.
+        With ``channel``, only calls naming that channel count. Rules queue up per method in
+        the order given."""
+        rule = Failure(error, status, times, retry_after, delay, drop, channel, answer_delay)
         with self._cond:
             self._failures.add(method, rule)
 

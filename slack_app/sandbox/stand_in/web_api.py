@@ -212,6 +212,8 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
             result, extra_headers = self._result(method, params, token, down, rule, problem, hook_id)
             error = result.error if isinstance(result, ApiError) else None
             self._record(Call(method, recorded, token, arrived, failed=error is not None, error=error))
+        if rule is not None and rule.answer_delay > 0:
+            self._stopping.wait(rule.answer_delay)  # done, but the app hears of it only now
         return _render(result, extra_headers, as_hook=hook_id is not None)
 
     def _result(

@@ -32,6 +32,8 @@ def web_api_methods(workspace: Workspace, view_store: ViewStore) -> dict[str, Me
         "conversations.members": partial(conversations.list_members, workspace),
         "conversations.info": partial(conversations.describe_conversation, workspace),
         "conversations.kick": partial(conversations.kick_member, workspace),
+        "conversations.history": partial(conversations.read_history, workspace),
+        "conversations.replies": partial(conversations.read_replies, workspace),
         "users.info": partial(users.describe_user, workspace),
         "views.open": partial(views.open_view, view_store),
         "views.push": partial(views.push_view, view_store),
