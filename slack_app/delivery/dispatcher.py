@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.health_queries import PAUSED
 from db.models import Case, OutboxMessage
 from slack_app.delivery import outbox_rows as rows
+from slack_app.delivery.pacing import Paced, Pacer, StreamPacing
 from slack_app.delivery.pauses import SlackPauses
 from slack_app.delivery.rate_limits import MethodPaused, MethodPauses, guarding, retry_after_seconds
 from slack_app.delivery.slack_errors import Scope, channel_of, error_code, hint_for, method_of, scope_of
@@ -72,6 +73,7 @@ class OutboxStats:
     retried: int = 0
     failed: int = 0
     paused: int = 0  # held back because the workspace's token or a channel refuses the app
+    paced: int = 0  # given back until its channel's or method's next slot (``pacing``)
 
 
 class OutboxDispatcher:
@@ -87,6 +89,8 @@ class OutboxDispatcher:
         chore: Chore | None = None,
         probe: Callable[[], object] | None = None,
         probe_interval: timedelta = PROBE_INTERVAL,
+        organizer_channel: str | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self.sessions = sessions
         self.handlers = handlers
@@ -97,6 +101,8 @@ class OutboxDispatcher:
         # ``probe`` (``auth.test``) tells whether the token works again.
         self.pauses = SlackPauses(clock, probe, probe_interval)
         self.methods = MethodPauses(clock)
+        # Below Slack's rate limits, in physical time: the domain clock may stand still.
+        self.pacing = StreamPacing(Pacer(monotonic), organizer_channel)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -125,7 +131,7 @@ class OutboxDispatcher:
                 self.deliver_due()
             except Exception:  # the loop must survive a database outage
                 logger.exception("outbox delivery pass failed; retrying at the next poll")
-            if self._wake.wait(self.poll_interval):
+            if self._wake.wait(self.pacing.wait(self.poll_interval)):
                 self._let_burst_pass()
 
     def _let_burst_pass(self) -> None:
@@ -145,9 +151,11 @@ class OutboxDispatcher:
         stats = OutboxStats()
         if self.chore is not None:
             self.chore.run()
+        self.pacing.begin_pass()
         while not self._stop.is_set() and self.pauses.workspace_open():
             generation = self.pauses.generation
-            claimed = [message_id for message_id in self._due_heads(probing=True) if self._claim(message_id)]
+            heads = self.pacing.choose(self._due_heads(probing=True))
+            claimed = [message_id for message_id in heads if self._claim(message_id)]
             if not claimed:
                 return stats
             deliver = partial(self._deliver, generation=generation)
@@ -172,7 +180,7 @@ class OutboxDispatcher:
         status["rate_limited"] = self.methods.report()
         return status
 
-    def _due_heads(self, *, include_in_flight: bool = False, probing: bool = False) -> list[int]:
+    def _due_heads(self, *, include_in_flight: bool = False, probing: bool = False) -> list[rows.Pending]:
         """The first pending message of each stream, if it is due, no earlier one failed for
         good, and its channel isn't paused (but for one message per paused channel, now and
         then, as its probe)."""
@@ -188,7 +196,7 @@ class OutboxDispatcher:
                 continue
             if self.pauses.held(row.stream, row.channel_id, now, probing=probing):
                 continue
-            heads.append(row.id)
+            heads.append(row)
         return heads
 
     def _deliver(self, message_id: int, *, generation: int | None = None) -> str:
@@ -207,8 +215,12 @@ class OutboxDispatcher:
         try:
             if handler is None:
                 raise LookupError(f"no handler for outbox message kind {message.kind!r}")
-            with guarding(self.methods):
+            with guarding(self.methods, self.pacing.pacer):
                 recorder = handler(message)
+        except Paced as paced:
+            self.pacing.paced(message.stream, paced)
+            rows.unclaim(self.sessions, message)
+            return "paced"
         except MethodPaused as paused:
             self._release(message, f"{paused.method} is rate-limited", available_at=paused.until)
             return "retried"
@@ -221,6 +233,7 @@ class OutboxDispatcher:
             self._reschedule(message, f"connection: {type(error).__name__}", self._backoff(message.attempts))
             return "retried"
         rows.mark_sent(self.sessions, message, recorder, self.clock())
+        self.pacing.done(message.stream)
         self.pauses.resume_workspace()
         if self.pauses.channels_paused:
             self.pauses.resume_channels(message.stream, self._channel_of(message))

@@ -3,8 +3,8 @@ its ``Retry-After`` is over, whichever stream wants it; other methods go on.
 
 Slack limits each method separately, so one busy method (``chat.update``, say) shouldn't hold
 the rest. The dispatcher marks its sending with ``guarding``; ``OutboxWebClient`` refuses a
-paused method's call there, before it reaches Slack. Listeners' calls, made outside
-``guarding``, pass as they always did.
+paused method's call there, before it reaches Slack, and one its ``Pacer`` says would come
+too soon (``pacing``). Listeners' calls, made outside ``guarding``, pass as they always did.
 """
 
 import threading
@@ -16,6 +16,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
+
+from slack_app.delivery.pacing import Paced, Pacer, key_of
 
 
 class MethodPaused(Exception):
@@ -56,13 +58,13 @@ class MethodPauses:
             return {method: until.isoformat() for method, until in sorted(self._until.items()) if until > now}
 
 
-_guard: ContextVar[MethodPauses | None] = ContextVar("outbox_method_pauses", default=None)
+_guard: ContextVar[tuple[MethodPauses, Pacer | None] | None] = ContextVar("outbox_method_pauses", default=None)
 
 
 @contextmanager
-def guarding(pauses: MethodPauses) -> Iterator[None]:
-    """Calls made through an ``OutboxWebClient`` in this block respect ``pauses``."""
-    token = _guard.set(pauses)
+def guarding(pauses: MethodPauses, pacer: Pacer | None = None) -> Iterator[None]:
+    """Calls made through an ``OutboxWebClient`` in this block respect ``pauses`` and ``pacer``."""
+    token = _guard.set((pauses, pacer))
     try:
         yield
     finally:
@@ -70,12 +72,17 @@ def guarding(pauses: MethodPauses) -> Iterator[None]:
 
 
 class OutboxWebClient(WebClient):
-    """A ``WebClient`` that, inside ``guarding``, doesn't call a rate-limited method."""
+    """A ``WebClient`` that, inside ``guarding``, doesn't call a rate-limited method, nor one
+    whose next slot hasn't come (raising ``MethodPaused`` or ``Paced`` instead)."""
 
     def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
-        pauses = _guard.get()
-        if pauses is not None:
+        guard = _guard.get()
+        if guard is not None:
+            pauses, pacer = guard
             pauses.check(api_method)
+            key = key_of(api_method, kwargs.get("json") or kwargs.get("params") or kwargs.get("data") or {})
+            if pacer is not None and key is not None and (wait := pacer.take(key)) > 0:
+                raise Paced(key, wait)
         return super().api_call(api_method, **kwargs)
 
 
