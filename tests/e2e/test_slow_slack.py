@@ -93,3 +93,19 @@ def test_a_loading_modal_closed_before_slack_answers_is_left_closed_quietly(loca
     assert local.stand_in.open_view(olivia) is None
     eventually(lambda: "a loading modal was not replaced: Slack answered not_found" in caplog.text, what="the log")
     assert not [r for r in caplog.records if r.name == "slack_app.bolt.error_handler"]
+
+
+def test_a_refusal_slack_rate_limits_is_dropped_with_a_warning_not_sent_elsewhere(local, caplog):
+    caplog.set_level(logging.INFO)
+    card = file_case(local, reporter(local))
+    olivia = organizer(local)
+    click(local, olivia, "case_acknowledge", card, value=str(case_id(local)))
+    eventually(lambda: len(timeline(local)) > 1, what="the acknowledgement")
+    local.stand_in.fail("chat.postEphemeral", error="ratelimited", status=429, retry_after=60)
+
+    click(local, olivia, "case_acknowledge", card, value=str(case_id(local)))  # refused: done already
+
+    eventually(lambda: "a refusal was not shown: Slack answered ratelimited" in caplog.text, what="the warning")
+    assert [call.error for call in local.stand_in.calls_to("chat.postEphemeral")] == ["ratelimited"]
+    assert not [c for c in local.stand_in.calls_to("chat.postMessage") if c.params.get("channel") == olivia]
+    assert not [r for r in caplog.records if r.name == "slack_app.bolt.error_handler"]
