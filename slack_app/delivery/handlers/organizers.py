@@ -53,9 +53,13 @@ def route_case_first(context: DeliveryContext, case_id: int) -> queries.CaseFact
         return case
     settings = context.settings
     channels = Channels(settings.organizer_channel_id, settings.escalation_channel_id)
+    organizers = channel_members(context.client, channels.organizers)
+    # The escalation channel matters only when an organizer is named: one lookup fewer per
+    # card otherwise (conversations.members is Tier 4, and a burst of reports is a burst of cards).
+    needs_escalation = channels.escalation is not None and bool(set(case.involved) & organizers)
     members = Membership(
-        organizers=channel_members(context.client, channels.organizers),
-        escalation=channel_members(context.client, channels.escalation) if channels.escalation else None,
+        organizers=organizers,
+        escalation=channel_members(context.client, channels.escalation) if needs_escalation else None,
     )
     with context.sessions.begin() as session:
         route_case(session, case_id=case_id, channels=channels, members=members, now=context.clock())
