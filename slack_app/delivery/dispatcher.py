@@ -8,7 +8,8 @@ idempotency keys allows.
 
 Slack's refusals are handled by what they are about (see ``slack_errors``): the token pauses
 everything, a channel pauses its messages, a message that can't go as it is fails alone, and a
-rate limit pauses its method (``rate_limits``); the rest is retried with backoff.
+rate limit pauses its method (``rate_limits``); the rest is retried with backoff. Below those
+limits, the outbox paces itself (``pacing``): urgent cases' messages and cards take a slot first.
 """
 
 import http.client
