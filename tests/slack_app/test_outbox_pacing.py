@@ -155,7 +155,9 @@ def test_a_burst_of_changes_to_a_case_updates_its_card_once_with_the_latest_stat
     assert "Investigating" in shown(card) and OLIVIA in shown(card)
     assert len([m for m in stand_in.messages(ORGANIZERS) if m.thread_ts == card.ts]) == 4  # details + 3 lines
     with services.sessions.begin() as session:
-        updates = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "card_update")).all()
+        updates = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "card_update").order_by(OutboxMessage.id)
+        ).all()
     assert sorted(u.last_error or "" for u in updates) == [
         "",
         f"superseded by {updates[0].id}",
