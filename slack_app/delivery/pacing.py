@@ -42,6 +42,7 @@ TIERS = {
 }
 
 Key = tuple[str, ...]
+EPSILON = 1e-9  # a slot due now is free, whatever the float arithmetic of refilling says
 
 
 class Paced(Exception):
@@ -90,21 +91,21 @@ class Pacer:
         """Take a slot for one call: 0.0 if there was one, else the seconds until there is."""
         with self._lock:
             bucket = self._bucket(key)
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
+            if bucket.tokens >= 1.0 - EPSILON:
+                bucket.tokens = max(0.0, bucket.tokens - 1.0)
                 return 0.0
             return (1.0 - bucket.tokens) / bucket.rate
 
     def available(self, key: Key) -> int:
         """How many calls could be made now."""
         with self._lock:
-            return int(self._bucket(key).tokens)
+            return int(self._bucket(key).tokens + EPSILON)
 
     def opens_in(self, key: Key) -> float:
         """Seconds until the next slot (0.0 if one is free)."""
         with self._lock:
             bucket = self._bucket(key)
-            return 0.0 if bucket.tokens >= 1.0 else (1.0 - bucket.tokens) / bucket.rate
+            return 0.0 if bucket.tokens >= 1.0 - EPSILON else (1.0 - bucket.tokens) / bucket.rate
 
     def _bucket(self, key: Key) -> _Bucket:
         now = self.monotonic()
