@@ -126,7 +126,8 @@ def _limit(key: Key) -> tuple[float, float]:
 
 class Admission:
     """One delivery round's share of the slots: heads are offered in priority order, and each
-    takes a slot of every limit it is known to need, or waits for the next round."""
+    takes a slot of every limit it is known to need (a channel gives one a round), or waits
+    for the next round."""
 
     def __init__(self, pacer: Pacer):
         self.pacer = pacer
@@ -138,7 +139,10 @@ class Admission:
             return True
         for key in keys:
             if key not in self._left:
-                self._left[key] = self.pacer.available(key)
+                # One post per channel a round: a round's sends run in parallel, and the one that
+                # matters most must also arrive first. The rest of a burst goes in the next rounds.
+                available = self.pacer.available(key)
+                self._left[key] = min(available, 1) if key[0] == POST_METHOD else available
         if all(self._left[key] > 0 for key in keys):
             for key in keys:
                 self._left[key] -= 1

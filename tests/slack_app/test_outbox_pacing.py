@@ -12,7 +12,6 @@ from sqlalchemy import select
 from db.enums import CaseStatus, Category, OutboxState
 from db.models import Case, OutboxMessage
 from slack_app.core.settings import load_settings
-from slack_app.delivery.pacing import POST_BURST
 from slack_app.runtime.wiring import build_services
 from slack_app.sandbox.loopback import ORGANIZERS
 from slack_app.sandbox.stand_in import SlackStandIn
@@ -126,11 +125,9 @@ def test_an_urgent_case_goes_first(services, stand_in, clock):
     posts = stand_in.wait_for(lambda: (m := stand_in.messages(ORGANIZERS))[4:] and m, timeout=WAIT, what="5 posts")
 
     assert posts[0].text.startswith("Urgent report CoC-0004")
-    # The channel's burst went to the urgent card and the two oldest cards; the next slot to
-    # the urgent case's details (ready only once its card was there), before the last card.
-    assert [m.thread_ts for m in posts[1:POST_BURST]] == [None] * (POST_BURST - 1)
-    assert posts[POST_BURST].thread_ts == posts[0].ts
-    assert [m.thread_ts for m in posts[POST_BURST + 1 : 5]] == [None] * (4 - POST_BURST)
+    # Its details next (ready once its card was there), before the cards filed before it.
+    assert posts[1].thread_ts == posts[0].ts
+    assert [m.thread_ts for m in posts[2:5]] == [None] * 3
     assert ratelimited(stand_in) == []
 
 
