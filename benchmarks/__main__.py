@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = commands.add_parser("cases", parents=[shared], help="case_volume: Home and card renders over many cases")
     seed = commands.add_parser("seed", parents=[shared], help="fill the case_volume database with cases")
     reminders = commands.add_parser("reminders", parents=[shared], help="reminder_volume: 50,000 pending reminders")
+    burst = commands.add_parser("burst", parents=[shared], help="burst: cards under Slack's rate limits")
+    burst.add_argument("--ns", type=_ns, default=[50, 200], help="reports in each burst, e.g. 50,200")
     commands.add_parser("report", help="print the tables of the results already in benchmarks/results")
     for sub in (every, ack):
         sub.add_argument("--ns", type=_ns, default=[10, 50, 200], help="concurrent participants, e.g. 10,50,200")
@@ -81,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
                 repeat=args.repeat,
                 targets=args.targets,
             )
+        if args.command == "burst":
+            from benchmarks import burst as bursts
+
+            print(f"\n== burst on {db} ==", flush=True)
+            bursts.run(db, ns=args.ns, api_latency=args.api_latency)
         if args.command == "seed":
             from benchmarks import seed as seeding
 
@@ -107,10 +114,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report() -> int:
-    from benchmarks import ack_latency, case_volume, reminder_volume
+    from benchmarks import ack_latency, burst, case_volume, reminder_volume
     from benchmarks.common import RESULTS
 
-    renderers = {"ack_latency": ack_latency, "case_volume": case_volume, "reminder_volume": reminder_volume}
+    renderers = {
+        "ack_latency": ack_latency,
+        "case_volume": case_volume,
+        "reminder_volume": reminder_volume,
+        "burst": burst,
+    }
     for name, module in renderers.items():
         for db in DATABASES:
             path = RESULTS / f"{name}-{db}.json"

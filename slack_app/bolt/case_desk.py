@@ -90,13 +90,22 @@ def refuse(client: WebClient, body: dict, message: str) -> None:
     """Tell only the person who clicked, where they clicked."""
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     user = body["user"]["id"]
-    if channel:
-        try:
-            client.chat_postEphemeral(channel=channel, user=user, text=message)
-            return
-        except SlackApiError:
-            pass  # not in that channel (a crafted request): tell them directly instead
-    client.chat_postMessage(channel=user, text=message)
+    try:
+        if channel:
+            try:
+                client.chat_postEphemeral(channel=channel, user=user, text=message)
+                return
+            except SlackApiError as error:
+                if error.response.status_code == 429:
+                    raise
+                # not in that channel (a crafted request): tell them directly instead
+        client.chat_postMessage(channel=user, text=message)
+    except SlackApiError as error:
+        if error.response.status_code != 429:
+            raise
+        # Someone clicking faster than Slack lets the app answer: the click changed nothing, and
+        # a listener must not sleep on Retry-After; the refusal is dropped.
+        logger.warning("a refusal was not shown: Slack answered %s", error.response.get("error"))
 
 
 def open_after_lookup(client: WebClient, body: dict, build: Callable[[], View]) -> None:

@@ -10,7 +10,8 @@ removals are idempotent and are simply sent again.
 
 Slack's refusals are handled by what they are about (see ``slack_errors``): the token pauses
 everything, a channel pauses its messages, a message that can't go as it is fails alone, and a
-rate limit pauses its method (``rate_limits``); the rest is retried with backoff.
+rate limit pauses its method (``rate_limits``); the rest is retried with backoff. Below those
+limits, the outbox paces itself (``pacing``): urgent cases' messages and cards take a slot first.
 """
 
 import http.client
@@ -20,10 +21,8 @@ import time
 import urllib.error
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
@@ -34,15 +33,14 @@ from db.models import Case, OutboxMessage
 from slack_app.delivery import outbox_rows as rows
 from slack_app.delivery import slack_errors
 from slack_app.delivery.claims import Claimer, Claims
+from slack_app.delivery.outcomes import Chore, Handler, OutboxStats, Retry
+from slack_app.delivery.pacing import Paced, Pacer, StreamPacing
 from slack_app.delivery.pauses import SlackPauses
 from slack_app.delivery.rate_limits import MethodPaused, MethodPauses, guarding, retry_after_seconds
 from slack_app.delivery.slack_errors import Scope, channel_of, error_code, hint_for, method_of, scope_of
 from workflows.outbox import organizer_stream
 
 logger = logging.getLogger(__name__)
-
-Recorder = Callable[[Session], None]
-Handler = Callable[[OutboxMessage], Recorder | None]
 
 MAX_BACKOFF = timedelta(minutes=5)
 BATCH = 200
@@ -54,27 +52,6 @@ PROBE_INTERVAL = timedelta(seconds=30)
 # A message that failed this way holds the rest of its stream (they may depend on it, and
 # Slack was unreachable for a day); one Slack refused as it is doesn't.
 GAVE_UP = "gave up after"
-
-
-class Chore(Protocol):
-    """Work that makes messages, done at the start of each delivery pass (opening received
-    reports as cases), so that what it makes goes out in the same pass."""
-
-    def run(self) -> object: ...
-
-    def waiting(self) -> bool: ...
-
-
-class Retry(Exception):
-    """Try this message again later (a precondition, such as the card's ts, isn't there yet)."""
-
-
-@dataclass
-class OutboxStats:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    paused: int = 0  # held back because the workspace's token or a channel refuses the app
 
 
 class OutboxDispatcher:
@@ -91,6 +68,8 @@ class OutboxDispatcher:
         probe: Callable[[], object] | None = None,
         probe_interval: timedelta = PROBE_INTERVAL,
         claimer: Claimer | None = None,
+        organizer_channel: str | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self.sessions = sessions
         self.handlers = handlers
@@ -100,8 +79,10 @@ class OutboxDispatcher:
         self.chore = chore
         # ``probe`` (``auth.test``) tells whether the token works again.
         self.pauses = SlackPauses(clock, probe, probe_interval)
-        self.methods = MethodPauses(clock)
+        self.methods = MethodPauses(clock, monotonic)
         self.claims = Claims(sessions, clock, claimer)
+        # Below Slack's rate limits, in physical time: the domain clock may stand still.
+        self.pacing = StreamPacing(Pacer(monotonic), organizer_channel)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -132,7 +113,7 @@ class OutboxDispatcher:
                 self.deliver_due()
             except Exception:  # the loop must survive a database outage
                 logger.exception("outbox delivery pass failed; retrying at the next poll")
-            if self._wake.wait(self.poll_interval):
+            if self._wake.wait(self.pacing.wait(self.poll_interval)):
                 self._let_burst_pass()
 
     def _let_burst_pass(self) -> None:
@@ -152,9 +133,11 @@ class OutboxDispatcher:
         stats = OutboxStats()
         if self.chore is not None:
             self.chore.run()
+        self.pacing.begin_pass()
         while not self._stop.is_set() and self.pauses.workspace_open():
             generation = self.pauses.generation
-            claimed = [message_id for message_id in self._due_heads(probing=True) if self._claim(message_id)]
+            heads = self.pacing.choose(self._due_heads(probing=True))
+            claimed = [message_id for message_id in heads if self._claim(message_id)]
             if not claimed:
                 return stats
             deliver = partial(self._deliver, generation=generation)
@@ -184,7 +167,7 @@ class OutboxDispatcher:
         call had been refused with ``code``; the probe resumes sending once a token works."""
         self.pauses.pause_workspace(code)
 
-    def _due_heads(self, *, include_in_flight: bool = False, probing: bool = False) -> list[int]:
+    def _due_heads(self, *, include_in_flight: bool = False, probing: bool = False) -> list[rows.Pending]:
         """The first pending message of each stream, if it is due, no earlier one failed for
         good, and its channel isn't paused (but for one message per paused channel, now and
         then, as its probe)."""
@@ -200,7 +183,7 @@ class OutboxDispatcher:
                 continue
             if self.pauses.held(row.stream, row.channel_id, now, probing=probing):
                 continue
-            heads.append(row.id)
+            heads.append(row)
         return heads
 
     def _deliver(self, message_id: int, *, generation: int | None = None) -> str:
@@ -223,11 +206,16 @@ class OutboxDispatcher:
         try:
             if handler is None:
                 raise LookupError(f"no handler for outbox message kind {message.kind!r}")
-            with guarding(self.methods):
+            with guarding(self.methods, self.pacing.pacer):
                 recorder = handler(message)
+        except Paced as paced:
+            self.pacing.paced(message.stream, paced)
+            rows.unclaim(self.sessions, message)
+            return "paced"
         except MethodPaused as paused:
-            self._release(message, f"{paused.method} is rate-limited", available_at=paused.until)
-            return "retried"
+            self.pacing.wake_in(paused.wait)
+            self._release(message, f"{paused.method} is rate-limited")
+            return "paced"
         except Retry as retry:
             self._reschedule(message, str(retry), self._backoff(message.attempts))
             return "retried"
@@ -238,6 +226,7 @@ class OutboxDispatcher:
             self._reschedule(message, reason, backoff, maybe_sent=slack_errors.may_have_reached_slack(error))
             return "retried"
         rows.mark_sent(self.sessions, message, recorder, self.clock())
+        self.pacing.done(message.stream)
         self.pauses.resume_workspace()
         if self.pauses.channels_paused:
             self.pauses.resume_channels(message.stream, self._channel_of(message))
@@ -249,10 +238,13 @@ class OutboxDispatcher:
         status = response.status_code
         scope = scope_of(code)
         if status == 429:
-            method, wait = method_of(error), timedelta(seconds=retry_after_seconds(response.headers))
-            self.methods.pause(method, self.clock() + wait)
-            logger.warning("Slack rate-limits %s: the outbox calls it again in %s", method, wait)
-            self._reschedule(message, f"ratelimited: {method}", wait)
+            # Not the message's fault: given back with no attempt used up, to go once the
+            # method's pause is over (in physical time, like the pacing).
+            method, wait = method_of(error), retry_after_seconds(response.headers)
+            self.methods.pause(method, wait)
+            self.pacing.wake_in(wait)
+            logger.warning("Slack rate-limits %s: the outbox calls it again in %s s", method, wait)
+            self._release(message, f"ratelimited: {method}")
             return "retried"
         elif scope is Scope.WORKSPACE:
             self.pauses.pause_workspace(code)

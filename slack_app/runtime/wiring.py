@@ -43,5 +43,6 @@ def build_services(settings: Settings, *, clock: Clock = utc_now, migrate: bool 
         give_up_after=settings.outbox_give_up_after,
         chore=ReportOpener(sessions, clock),
         probe=client.auth_test,
+        organizer_channel=settings.organizer_channel_id,
     )
     return Services(settings=settings, engine=engine, sessions=sessions, client=client, outbox=outbox, clock=clock)

@@ -84,9 +84,11 @@ class LocalSpeakOut:
         env: dict[str, str] | None = None,
         start_outbox: bool = True,
         scheduler: bool = False,
+        rate_limits: bool = True,
     ):
         self.cast = Cast()
-        self.stand_in = SlackStandIn(latency=latency)
+        # Slack's rate limits apply, as in a real workspace; off only for tests that need speed.
+        self.stand_in = SlackStandIn(latency=latency, rate_limits=rate_limits)
         self.signing_secret = secrets.token_hex(16)
         self.encryption_key = (env or {}).get("ENCRYPTION_KEY") or generate_key()
         self._database_url = database_url

@@ -110,3 +110,19 @@ def test_a_rate_limited_lookup_when_a_modal_is_sent_keeps_it_open_with_a_field_e
     assert "Add a note" in modal_text(local, olivia)
     assert timeline(local) == before
     assert not [r for r in local.stand_in.calls_to("chat.postMessage") if "Spoke with" in str(r.params)]
+
+
+def test_a_refusal_slack_rate_limits_is_dropped_with_a_warning_not_sent_elsewhere(local, caplog):
+    caplog.set_level(logging.INFO)
+    card = file_case(local, reporter(local))
+    olivia = organizer(local)
+    click(local, olivia, "case_acknowledge", card, value=str(case_id(local)))
+    eventually(lambda: len(timeline(local)) > 1, what="the acknowledgement")
+    local.stand_in.fail("chat.postEphemeral", error="ratelimited", status=429, retry_after=60)
+
+    click(local, olivia, "case_acknowledge", card, value=str(case_id(local)))  # refused: done already
+
+    eventually(lambda: "a refusal was not shown: Slack answered ratelimited" in caplog.text, what="the warning")
+    assert [call.error for call in local.stand_in.calls_to("chat.postEphemeral")] == ["ratelimited"]
+    assert not [c for c in local.stand_in.calls_to("chat.postMessage") if c.params.get("channel") == olivia]
+    assert not [r for r in caplog.records if r.name == "slack_app.bolt.error_handler"]

@@ -8,9 +8,9 @@ exactly once, and the posts in a case's channel behind the held-case rule
 from collections import Counter
 from functools import partial
 
-from slack_app.delivery.dispatcher import Handler
 from slack_app.delivery.handlers import actions, organizers, people, reporter
 from slack_app.delivery.handlers.context import DeliveryContext, Send
+from slack_app.delivery.outcomes import Handler
 from workflows.messages import MessageKind
 
 __all__ = ["DeliveryContext", "build_handlers", "registered_kinds"]

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from db.models import OutboxMessage
 from db.queries import action_facts
-from slack_app.delivery.dispatcher import Recorder
 from slack_app.delivery.handlers.context import DeliveryContext, Send
+from slack_app.delivery.outcomes import Recorder
 from workflows.actions import record_action_result
 from workflows.messages import MessageKind
 from workflows.outbox import OutboxNotifier

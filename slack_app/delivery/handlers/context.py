@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db import queries
 from db.models import OutboxMessage
 from slack_app.core.settings import Settings
-from slack_app.delivery.dispatcher import Recorder, Retry
+from slack_app.delivery.outcomes import Recorder, Retry
 from slack_app.delivery.posting import Posted, post_once
 from slack_app.views.message import Message
 

@@ -15,8 +15,9 @@ from db import queries
 from db.enums import Routing
 from db.models import Case, OutboxMessage
 from slack_app.core.directory import channel_members
-from slack_app.delivery.dispatcher import Recorder, Retry
+from slack_app.delivery import outbox_rows as rows
 from slack_app.delivery.handlers.context import DeliveryContext, Send
+from slack_app.delivery.outcomes import Recorder, Retry
 from slack_app.views import cases as case_views
 from slack_app.views import own_up as own_up_views
 from slack_app.views import reminders as reminder_views
@@ -52,9 +53,13 @@ def route_case_first(context: DeliveryContext, case_id: int) -> queries.CaseFact
         return case
     settings = context.settings
     channels = Channels(settings.organizer_channel_id, settings.escalation_channel_id)
+    organizers = channel_members(context.client, channels.organizers)
+    # The escalation channel matters only when an organizer is named: one lookup fewer per
+    # card otherwise (conversations.members is Tier 4, and a burst of reports is a burst of cards).
+    needs_escalation = channels.escalation is not None and bool(set(case.involved) & organizers)
     members = Membership(
-        organizers=channel_members(context.client, channels.organizers),
-        escalation=channel_members(context.client, channels.escalation) if channels.escalation else None,
+        organizers=organizers,
+        escalation=channel_members(context.client, channels.escalation) if needs_escalation else None,
     )
     with context.sessions.begin() as session:
         route_case(session, case_id=case_id, channels=channels, members=members, now=context.clock())
@@ -80,12 +85,22 @@ def post_case_details(context: DeliveryContext, message: OutboxMessage, case: qu
     context.post_in_thread(message, case, case_views.case_details(case, report, link))
 
 
-def update_case_card(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
+def update_case_card(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> Recorder:
+    """Show the case as it is now. The card updates queued after this one were queued for
+    changes already made, so this update shows them too: they are marked sent with it, and a
+    burst of changes costs one ``chat.update`` (Tier 3, about 50 a minute) rather than one each.
+    Their ids are read before the case, so that none stands for a change the card doesn't show."""
     if case.card_ts is None:
         raise Retry(f"{case.reference} has no card yet")
-    # Rendered from the case as it is now: a burst of changes ends on the latest state.
+    later = context.load(rows.superseded_updates, message.stream, message.id)
+    case = context.load_case(case.id)
     content = case_views.case_card(case)
     context.client.chat_update(channel=case.channel_id, ts=case.card_ts, **content.as_kwargs())
+
+    def record(session: Session) -> None:
+        rows.mark_superseded(session, later, context.clock(), by_id=message.id)
+
+    return record
 
 
 def post_thread_line(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:

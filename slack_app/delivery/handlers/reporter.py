@@ -4,8 +4,8 @@ from sqlalchemy.orm import Session
 
 from db.models import Case, OutboxMessage
 from db.queries import timeline_facts
-from slack_app.delivery.dispatcher import Recorder
 from slack_app.delivery.handlers.context import DeliveryContext, Send
+from slack_app.delivery.outcomes import Recorder
 from slack_app.delivery.posting import Posted
 from slack_app.views import own_up as own_up_views
 from slack_app.views import reminders as reminder_views

@@ -3,7 +3,9 @@
 It serves ``POST /api/<method>`` on 127.0.0.1 (pass ``stand_in.url`` as
 ``WebClient(base_url=...)`` or the app's ``SLACK_API_URL``), keeps an in-memory
 workspace (users, channels, messages, modals, Home tabs), records every call,
-and can be told to fail, slow down, drop connections or go down entirely.
+and can be told to fail, slow down, drop connections or go down entirely. Slack's rate
+limits apply unless ``rate_limits=False`` (``rate_limits``): a refused call is answered 429
+and recorded with ``error="ratelimited"``.
 Interaction ``response_url``s issued by ``SlackRequests`` point at
 ``/hooks/response/<id>`` on the same server.
 
@@ -28,6 +30,7 @@ from .failures import Failure, FailureControls, FailurePlan
 from .methods import Method, web_api_methods
 from .methods.response_url import respond
 from .models import ApiError, Call, JsonDict
+from .rate_limits import RateLimits
 from .server import Answer, LocalServer, bearer_token, parse_params
 from .view_access import ViewAccess
 from .view_store import ViewStore
@@ -60,6 +63,7 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
         bot_token: str = "xoxb-stand-in",
         bot_id: str = "B0SPEAKOUT",
         app_id: str = "A0SPEAKOUT",
+        rate_limits: bool = True,
     ) -> None:
         self.latency = latency
         self.team_id = team_id
@@ -76,6 +80,7 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
         )
         self._calls: list[Call] = []
         self._failures = FailurePlan()
+        self.rate_limits = RateLimits(enabled=rate_limits)
         self._down = False
         self._server: LocalServer | None = None
         self._thread: threading.Thread | None = None
@@ -201,6 +206,8 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
         with self._cond:
             down = self._down
             rule = None if down else self._failures.take(method, params.get("channel"))
+            # Slack counts a call when it arrives; an injected failure answers instead.
+            limited = None if down or rule is not None else self.rate_limits.retry_after(method, params)
         pause = self.latency + (rule.delay if rule is not None else 0.0)
         if pause > 0:
             # Sleep outside the lock so other requests go on; stop() cuts the sleep short.
@@ -209,7 +216,10 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
             if rule is not None and rule.drop:
                 self._record(Call(method, recorded, token, arrived, failed=True, error="dropped"))
                 return None
-            result, extra_headers = self._result(method, params, token, down, rule, problem, hook_id)
+            if limited is not None:
+                result, extra_headers = ApiError("ratelimited", status=429), {"Retry-After": str(limited)}
+            else:
+                result, extra_headers = self._result(method, params, token, down, rule, problem, hook_id)
             error = result.error if isinstance(result, ApiError) else None
             self._record(Call(method, recorded, token, arrived, failed=error is not None, error=error))
         if rule is not None and rule.answer_delay > 0:
