@@ -47,6 +47,7 @@ BATCH = 200
 QUIET = 0.05
 QUIET_MAX = 1.0
 SENDERS = 8  # streams sent to at once
+CHORE_BATCH = 20  # received reports opened between two rounds of sending
 
 PROBE_INTERVAL = timedelta(seconds=30)
 # A message that failed this way holds the rest of its stream (they may depend on it, and
@@ -131,22 +132,29 @@ class OutboxDispatcher:
         """Send everything that is due until nothing more can go. The heads of different
         streams go out in parallel (each waits ~100 ms on Slack); within a stream, one at a time."""
         stats = OutboxStats()
-        if self.chore is not None:
-            self.chore.run()
         self.pacing.begin_pass()
+        more = self._run_chore()
         while not self._stop.is_set() and self.pauses.workspace_open():
             generation = self.pauses.generation
             heads = self.pacing.choose(self._due_heads(probing=True))
             claimed = [message_id for message_id in heads if self._claim(message_id)]
-            if not claimed:
-                return stats
-            deliver = partial(self._deliver, generation=generation)
-            outcomes = [deliver(claimed[0])] if len(claimed) == 1 else list(self._pool.map(deliver, claimed))
+            outcomes: list[str] = []
+            if claimed:
+                deliver = partial(self._deliver, generation=generation)
+                outcomes = [deliver(claimed[0])] if len(claimed) == 1 else list(self._pool.map(deliver, claimed))
             for outcome in outcomes:
                 setattr(stats, outcome, getattr(stats, outcome) + 1)
-            if "sent" not in outcomes and "failed" not in outcomes:
+            if "sent" not in outcomes and "failed" not in outcomes and not more:
                 return stats
+            more = self._run_chore()
+        while more and not self._stop.is_set():  # Slack refuses the token: still open every report
+            more = self._run_chore()
         return stats
+
+    def _run_chore(self) -> bool:
+        """One batch of the chore (received reports opened as cases); whether it did any. In
+        batches, so that a burst's first cards go out while the rest of it is being opened."""
+        return self.chore is not None and bool(self.chore.run(CHORE_BATCH))
 
     def busy(self) -> bool:
         """Whether a message is due now or being sent, or the chore has work waiting (messages

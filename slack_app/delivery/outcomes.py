@@ -14,10 +14,12 @@ Handler = Callable[[OutboxMessage], Recorder | None]
 
 
 class Chore(Protocol):
-    """Work that makes messages, done at the start of each delivery pass (opening received
-    reports as cases), so that what it makes goes out in the same pass."""
+    """Work that makes messages, done in batches between the rounds of a delivery pass (opening
+    received reports as cases), so that what it makes goes out in the same pass."""
 
-    def run(self) -> object: ...
+    def run(self, limit: int) -> int:
+        """Do up to ``limit`` pieces of the work; how many were done."""
+        ...
 
     def waiting(self) -> bool: ...
 

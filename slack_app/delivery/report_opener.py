@@ -1,7 +1,8 @@
 """Opening received reports as cases, after Slack has had its answer (see workflows.intake).
 
-The outbox runs this at the start of each delivery pass, so the cases of a burst of reports
-are opened once the burst has been answered, and their cards go out in the same pass. A
+The outbox runs this in batches between the rounds of each delivery pass, so the cases of a
+burst of reports are opened once the burst has been answered, and the first cards go out while
+the rest are being opened. A
 report that could not be opened (the database went away, say) stays received and is tried
 again at the next pass, in this process or any other.
 """
@@ -25,10 +26,10 @@ class ReportOpener:
         self.sessions = sessions
         self.clock = clock
 
-    def run(self) -> int:
-        """Open the received reports waiting, oldest first; returns how many became cases."""
+    def run(self, limit: int = 500) -> int:
+        """Open up to ``limit`` received reports waiting, oldest first; returns how many became cases."""
         with self.sessions.begin() as session:
-            waiting = waiting_reports(session)
+            waiting = waiting_reports(session, limit)
         opened = 0
         for report in waiting:
             try:

@@ -1,18 +1,20 @@
 """Outbox delivery with an injected clock: order, retries, rate limits, permanent failures."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.enums import Category, OutboxState
 from db.health_queries import health
-from db.models import OutboxMessage
+from db.models import Case, OutboxMessage, ReceivedReport
 from db.session import make_sessionmaker
 from slack_app.core.settings import load_settings
+from slack_app.delivery.dispatcher import CHORE_BATCH
 from slack_app.runtime.wiring import build_services
 from slack_app.sandbox.loopback import ORGANIZERS
 from slack_app.sandbox.stand_in import SlackStandIn
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.e2e.helpers import eventually
+from workflows.intake import receive_report
 from workflows.outbox import OutboxNotifier
 from workflows.reports import ReportForm, submit_report
 
@@ -181,3 +183,41 @@ def test_two_dispatchers_never_send_the_same_message(services, stand_in, clock):
         second.engine.dispose()
     assert len(stand_in.messages(ORGANIZERS)) == 2
     assert len(stand_in.dms_to(REPORTER)) == 1
+
+
+def receive_reports(services, clock, count: int) -> None:
+    """What a burst of submissions leaves: received reports, not yet opened as cases."""
+    form = ReportForm(
+        description="He kept pitching his startup in every session.",
+        category=Category.SPAM,
+        anonymous=True,
+        follow_up_allowed=False,
+        apology_wanted=False,
+    )
+    for n in range(count):
+        with services.sessions.begin() as session:
+            receive_report(session, form=form, reporter_id=REPORTER, submission_key=f"VBURST{n}", now=clock())
+
+
+def cases_and_received(services) -> tuple[int, int]:
+    with services.sessions.begin() as session:
+        return session.scalar(select(func.count(Case.id))), session.scalar(select(func.count(ReceivedReport.id)))
+
+
+def test_one_pass_opens_a_burst_larger_than_a_batch_and_sends_its_cards(services, stand_in, clock):
+    receive_reports(services, clock, 2 * CHORE_BATCH + 5)
+
+    services.outbox.deliver_due()
+
+    assert cases_and_received(services) == (2 * CHORE_BATCH + 5, 0)
+    assert stand_in.messages(ORGANIZERS), "cards went out in the same pass"
+
+
+def test_every_received_report_is_opened_while_slack_refuses_the_token(services, stand_in, clock):
+    services.outbox.pause_for_token("token_revoked")
+    receive_reports(services, clock, 2 * CHORE_BATCH + 5)
+
+    services.outbox.deliver_due()
+
+    assert cases_and_received(services) == (2 * CHORE_BATCH + 5, 0)
+    assert stand_in.calls_to("chat.postMessage") == []
