@@ -31,6 +31,7 @@ from benchmarks.common import (
     load,
     ms,
     participant_ids,
+    poll,
     populate_workspace,
     process_env,
     secs,
@@ -107,15 +108,6 @@ def _together(count: int, work: Callable[[int], None]) -> None:
         thread.join()
 
 
-def _poll(done: Callable[[], bool], timeout: float, every: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(every)
-    return True
-
-
 WARM_UP = 40  # reporters in the warm-up burst: more than the 32 listener threads
 
 
@@ -128,7 +120,7 @@ def warm_up(target: Target, slack: SlackRequests, stand_in: SlackStandIn) -> Non
     for user in users:
         stand_in.add_user(user, user.lower())
     _together(len(users), lambda i: slack.slash_command(users[i], "/report", text=DESCRIPTION))
-    if not _poll(lambda: all(stand_in.open_view(user) is not None for user in users), timeout=15):
+    if not poll(lambda: all(stand_in.open_view(user) is not None for user in users), timeout=15):
         raise RuntimeError(f"{target.name}: the warm-up modals never opened")
     # One submission: a burst would leave the outbox a backlog that the measured round meets.
     slack.submit_view(users[0], target.values)
@@ -147,7 +139,7 @@ def run_round(target: Target, stand_in: SlackStandIn, users: list[str], card_tim
         commands[i] = slack.slash_command(users[i], "/report", text=DESCRIPTION)
 
     _together(n, command)
-    _poll(lambda: len(stand_in.calls_to("views.open")) >= opens_before + n, timeout=15)
+    poll(lambda: len(stand_in.calls_to("views.open")) >= opens_before + n, timeout=15)
     opened = [user for user in users if stand_in.open_view(user) is not None]
     submissions: list[Any] = [None] * len(opened)
 
@@ -217,7 +209,7 @@ def _card_delays(stand_in: SlackStandIn, submissions: list[Any], timeout: float)
                 cards.setdefault(found.group(), float(message.ts))
         return all(references.get(user) in cards for user in sent)
 
-    _poll(all_posted, timeout, every=0.25)
+    poll(all_posted, timeout, every=0.25)
     gave_up = time.time()
     posted = {user: cards[references[user]] for user in sent if references.get(user) in cards}
     delays = [posted[user] - started for user, started in sent.items() if user in posted]

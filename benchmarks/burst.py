@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from benchmarks.common import BenchDatabase, key_file, load, participant_ids, secs, summary, table, write_result
+from benchmarks.common import BenchDatabase, key_file, load, participant_ids, poll, secs, summary, table, write_result
 from db.enums import OutboxState
 from db.models import OutboxMessage
 from slack_app.sandbox.loopback import ORGANIZERS, LocalSpeakOut
@@ -53,15 +53,6 @@ def _pending(local: LocalSpeakOut) -> int:
         )
 
 
-def _wait(done, timeout: float, every: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(every)
-    return True
-
-
 def run_round(db: BenchDatabase, n: int, api_latency: float, drain_timeout: float) -> dict[str, Any]:
     db.reset()
     users = participant_ids(n)
@@ -74,7 +65,7 @@ def run_round(db: BenchDatabase, n: int, api_latency: float, drain_timeout: floa
         local.stand_in.rate_limits.enabled = False
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(lambda u: local.slack.slash_command(u, "/report", text=DESCRIPTION), [*users, *late]))
-        if not _wait(lambda: all(local.stand_in.open_view(u) for u in [*users, *late]), 30):
+        if not poll(lambda: all(local.stand_in.open_view(u) for u in [*users, *late]), 30):
             raise RuntimeError("the report modals did not open")
         local.stand_in.rate_limits.enabled = True
         local.stand_in.reset_calls()
@@ -105,15 +96,15 @@ def run_round(db: BenchDatabase, n: int, api_latency: float, drain_timeout: floa
             sent_at = time.time()
             local.slack.submit_view(user, {**VALUES, "urgent": ["urgent"]})
             known = seen | late_refs
-            _wait(lambda known=known: any(u and ref not in known for _, ref, u in _cards(local)), 30, every=0.05)
+            poll(lambda known=known: any(u and ref not in known for _, ref, u in _cards(local)), 30, every=0.05)
             new = [(ts, ref) for ts, ref, u in _cards(local) if u and ref not in known]
             late_refs.update(ref for _, ref in new)
             late_delays.append(min(ts for ts, _ in new) - sent_at if new else None)
 
-        all_cards = _wait(lambda: len(_cards(local)) >= n + LATE_URGENT, drain_timeout)
+        all_cards = poll(lambda: len(_cards(local)) >= n + LATE_URGENT, drain_timeout)
         snapshot = sorted(_cards(local))
         late_slots = _slots_ahead(local, late_refs)
-        drained = _wait(lambda: _pending(local) == 0 and not local.services.outbox.busy(), drain_timeout, every=0.5)
+        drained = poll(lambda: _pending(local) == 0 and not local.services.outbox.busy(), drain_timeout, every=0.5)
         drain = time.time() - burst_at
         calls = local.stand_in.calls
     burst_cards = [(ts, urgent) for ts, ref, urgent in snapshot if ref not in late_refs]

@@ -343,3 +343,13 @@ def populate_workspace(stand_in, participants: Iterable[str]) -> None:
 
 def participant_ids(count: int, prefix: str = "U0BENCH") -> list[str]:
     return [f"{prefix}{i:05d}" for i in range(count)]
+
+
+def poll(done: Callable[[], bool], timeout: float, every: float = 0.1) -> bool:
+    """Wait until ``done()`` (checked every ``every`` s), at most ``timeout`` s; whether it was."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(every)
+    return True

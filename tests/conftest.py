@@ -15,6 +15,7 @@ from db.base import Base
 from db.crypto import generate_key
 from db.migrate import upgrade
 from db.session import make_engine
+from slack_app.core.settings import load_settings
 from slack_app.sandbox.loopback import LocalSpeakOut
 
 # One key for the whole run: the session database is written by several engines.
@@ -108,3 +109,18 @@ def local(database_url: str, clean_db: Engine) -> Iterator[LocalSpeakOut]:
     """The whole app on loopback against the Web API stand-in, with the real clock."""
     with LocalSpeakOut(database_url, env={"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}) as running:
         yield running
+
+
+def stand_in_settings(stand_in, database_url: str, organizer_channel: str, **extra: str):
+    """The app's settings against ``stand_in``, for tests that build the services themselves."""
+    return load_settings(
+        {
+            "SLACK_BOT_TOKEN": stand_in.bot_token,
+            "SLACK_SIGNING_SECRET": "0123456789abcdef",
+            "SLACK_API_URL": stand_in.url,
+            "DATABASE_URL": database_url,
+            "ORGANIZER_CHANNEL_ID": organizer_channel,
+            "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
+            **extra,
+        }
+    )

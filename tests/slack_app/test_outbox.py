@@ -7,12 +7,11 @@ from db.enums import Category, OutboxState
 from db.health_queries import health
 from db.models import Case, OutboxMessage, ReceivedReport
 from db.session import make_sessionmaker
-from slack_app.core.settings import load_settings
 from slack_app.delivery.dispatcher import CHORE_BATCH
 from slack_app.runtime.wiring import build_services
 from slack_app.sandbox.loopback import ORGANIZERS
 from slack_app.sandbox.stand_in import SlackStandIn
-from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.conftest import stand_in_settings
 from tests.e2e.helpers import eventually
 from workflows.intake import receive_report
 from workflows.outbox import OutboxNotifier
@@ -32,16 +31,7 @@ def stand_in():
 
 @pytest.fixture
 def services(stand_in, database_url, clean_db, clock):
-    settings = load_settings(
-        {
-            "SLACK_BOT_TOKEN": stand_in.bot_token,
-            "SLACK_SIGNING_SECRET": "0123456789abcdef",
-            "SLACK_API_URL": stand_in.url,
-            "DATABASE_URL": database_url,
-            "ORGANIZER_CHANNEL_ID": ORGANIZERS,
-            "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
-        }
-    )
+    settings = stand_in_settings(stand_in, database_url, ORGANIZERS)
     services = build_services(settings, clock=clock, migrate=False)
     yield services
     services.engine.dispose()

@@ -12,11 +12,10 @@ from sqlalchemy import select
 from db.enums import Category, OutboxState
 from db.models import OutboxMessage
 from slack_app.bolt.web import health_report
-from slack_app.core.settings import load_settings
 from slack_app.delivery.dispatcher import OutboxDispatcher
 from slack_app.runtime.wiring import build_services
 from slack_app.sandbox.stand_in import SlackStandIn
-from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.conftest import stand_in_settings
 from tests.workflows.recording import RecordingNotifier
 from workflows.outbox import organizer_stream
 from workflows.reports import ReportForm, submit_report
@@ -37,16 +36,7 @@ def stand_in():
 
 @pytest.fixture
 def services(stand_in, database_url, clean_db, clock):
-    settings = load_settings(
-        {
-            "SLACK_BOT_TOKEN": stand_in.bot_token,
-            "SLACK_SIGNING_SECRET": "0123456789abcdef",
-            "SLACK_API_URL": stand_in.url,
-            "DATABASE_URL": database_url,
-            "ORGANIZER_CHANNEL_ID": ONE,
-            "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
-        }
-    )
+    settings = stand_in_settings(stand_in, database_url, ONE)
     services = build_services(settings, clock=clock, migrate=False)
     yield services
     services.engine.dispose()

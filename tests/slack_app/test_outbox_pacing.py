@@ -11,12 +11,11 @@ from sqlalchemy import select
 
 from db.enums import CaseStatus, Category, OutboxState
 from db.models import Case, OutboxMessage
-from slack_app.core.settings import load_settings
 from slack_app.runtime.wiring import build_services
 from slack_app.sandbox.loopback import ORGANIZERS
 from slack_app.sandbox.stand_in import SlackStandIn
 from slack_app.sandbox.transcript import message_text
-from tests.conftest import TEST_ENCRYPTION_KEY
+from tests.conftest import stand_in_settings
 from tests.e2e.helpers import eventually
 from workflows import cases
 from workflows.access import Actor
@@ -39,17 +38,7 @@ def stand_in():
 
 @pytest.fixture
 def services(stand_in, database_url, clean_db, clock):
-    settings = load_settings(
-        {
-            "SLACK_BOT_TOKEN": stand_in.bot_token,
-            "SLACK_SIGNING_SECRET": "0123456789abcdef",
-            "SLACK_API_URL": stand_in.url,
-            "DATABASE_URL": database_url,
-            "ORGANIZER_CHANNEL_ID": ORGANIZERS,
-            "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
-            "OUTBOX_POLL_INTERVAL": "60s",
-        }
-    )
+    settings = stand_in_settings(stand_in, database_url, ORGANIZERS, OUTBOX_POLL_INTERVAL="60s")
     services = build_services(settings, clock=clock, migrate=False)
     yield services
     services.outbox.stop()
