@@ -16,7 +16,7 @@ from db.crypto import generate_key
 from db.migrate import upgrade
 from db.session import make_engine
 from slack_app.core.settings import load_settings
-from slack_app.sandbox.loopback import LocalSpeakOut
+from slack_app.sandbox.loopback import TRANSPORTS, LocalSpeakOut
 
 # One key for the whole run: the session database is written by several engines.
 TEST_ENCRYPTION_KEY = generate_key()
@@ -34,6 +34,19 @@ class FakeClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_transports`` run once over HTTP and once over Socket Mode: the same
+    scenario, with Slack's requests reaching the app either way."""
+    if "transport" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_transports"):
+        metafunc.parametrize("transport", TRANSPORTS)
+
+
+@pytest.fixture
+def transport() -> str:
+    """How Slack's requests reach the app: HTTP unless the test is marked ``both_transports``."""
+    return "http"
 
 
 def _ensure_postgres_database(url: str) -> None:
@@ -105,9 +118,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def local(database_url: str, clean_db: Engine) -> Iterator[LocalSpeakOut]:
+def local(database_url: str, clean_db: Engine, transport: str) -> Iterator[LocalSpeakOut]:
     """The whole app on loopback against the Web API stand-in, with the real clock."""
-    with LocalSpeakOut(database_url, env={"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}) as running:
+    with LocalSpeakOut(database_url, env={"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}, transport=transport) as running:
         yield running
 
 

@@ -41,6 +41,19 @@ def make_wsgi_app(app: App, services: Services) -> WSGIApp:
     return wsgi
 
 
+def make_socket_mode_wsgi_app(services: Services, connected: Callable[[], bool]) -> WSGIApp:
+    """Socket Mode's HTTP side: Slack's requests come over the socket, so only ``GET /healthz``,
+    which also says whether the socket is connected."""
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "") == "/healthz" and environ.get("REQUEST_METHOD", "") == "GET":
+            status, body = health_report(services, socket_connected=connected())
+            return _json(start_response, status, body)
+        return _json(start_response, "404 Not Found", {"error": "not found"})
+
+    return wsgi
+
+
 def slack_events(app: App, verifier: SignatureVerifier, environ: dict[str, Any]) -> BoltResponse:
     """Verify the raw body's signature, then let Bolt parse and dispatch it.
 
@@ -75,15 +88,19 @@ def _signed(verifier: SignatureVerifier, raw: bytes, headers: dict[str, str]) ->
         return False
 
 
-def health_report(services: Services) -> tuple[str, dict[str, Any]]:
+def health_report(services: Services, *, socket_connected: bool | None = None) -> tuple[str, dict[str, Any]]:
     """Whether the database answers, which cases are held, which reports could not yet be
-    opened as cases, and what Slack still owes."""
+    opened as cases, and what Slack still owes; in Socket Mode, whether the socket is connected
+    (while it isn't, nothing reaches the app: "ok" is false)."""
+    socket = {} if socket_connected is None else {"socket_mode": "connected" if socket_connected else "disconnected"}
     if not database_reachable(services.engine):
-        return "503 Service Unavailable", {"ok": False, "database": "unreachable"}
+        return "503 Service Unavailable", {"ok": False, "database": "unreachable", **socket}
     with services.sessions.begin() as session:
         state = health(session)
-    return "200 OK", {
-        "ok": True,
+    ok = socket_connected is not False
+    return ("200 OK" if ok else "503 Service Unavailable"), {
+        "ok": ok,
+        **socket,
         "database": "reachable",
         "held_cases": state.held_cases,
         "outbox": {"pending": state.outbox_pending, "failed": state.outbox_failed},

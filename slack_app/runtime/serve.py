@@ -8,9 +8,10 @@ import threading
 from slack_sdk.errors import SlackApiError
 
 from slack_app.bolt.app import build_app
-from slack_app.bolt.web import create_server, make_wsgi_app
+from slack_app.bolt.web import create_server, make_socket_mode_wsgi_app, make_wsgi_app
 from slack_app.core.settings import Settings, SettingsError
 from slack_app.runtime.scheduler import Scheduler
+from slack_app.runtime.socket_mode import SocketModeHandler
 from slack_app.runtime.wiring import build_services
 
 logger = logging.getLogger(__name__)
@@ -20,6 +21,10 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool, schedu
     services = build_services(settings)
     _check_token(services.client)
     app = build_app(services)
+    socket = None
+    if socket_mode:
+        socket = SocketModeHandler(app, settings.app_token or "", concurrency=settings.listener_threads)
+        socket.connect()  # a refused app token stops start-up here, before anything else runs
     reminders = Scheduler(services) if scheduler else None
     if reminders is not None:
         # With several web processes on PostgreSQL, all but one stand by.
@@ -27,19 +32,23 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool, schedu
     services.outbox.start()
     signal.signal(signal.SIGTERM, _stop_serving)
     try:
-        if socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            logger.info("Speak Out is connecting to Slack over Socket Mode")
-            with contextlib.suppress(KeyboardInterrupt):
-                SocketModeHandler(app, settings.app_token).start()
+        if socket is not None:
+            # Slack's requests come over the socket; the port serves /healthz only.
+            server = create_server(make_socket_mode_wsgi_app(services, socket.connected), host, port)
+            logger.info(
+                "Speak Out is connected to Slack over Socket Mode; health at http://%s:%s/healthz",
+                host,
+                server.effective_port,
+            )
         else:
             server = create_server(make_wsgi_app(app, services), host, port)
             logger.info("Speak Out is listening on http://%s:%s/slack/events", host, server.effective_port)
-            with contextlib.suppress(KeyboardInterrupt):
-                server.run()
-            server.close()
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+        server.close()
     finally:
+        if socket is not None:
+            socket.close()
         if reminders is not None:
             reminders.stop()
         services.outbox.stop()

@@ -9,12 +9,16 @@ from types import TracebackType
 
 from db.crypto import generate_key
 from slack_app.bolt.app import build_app
-from slack_app.bolt.web import BackgroundServer, make_wsgi_app
+from slack_app.bolt.web import BackgroundServer, make_socket_mode_wsgi_app, make_wsgi_app
 from slack_app.core.services import Clock, Services, utc_now
 from slack_app.core.settings import Settings, load_settings
 from slack_app.runtime.scheduler import Scheduler
+from slack_app.runtime.socket_mode import SocketModeHandler
 from slack_app.runtime.wiring import build_services
 from slack_app.sandbox.stand_in import SlackRequests, SlackStandIn
+
+TRANSPORTS = ("http", "socket")
+"""How Slack's requests reach the app: signed HTTP POSTs, or envelopes over Socket Mode."""
 
 ORGANIZERS = "C0ORGANIZE"
 ESCALATION = "C0ESCALATE"
@@ -72,7 +76,12 @@ class TrackedExecutor(ThreadPoolExecutor):
 
 
 class LocalSpeakOut:
-    """Start with ``with LocalSpeakOut(database_url) as local:``; everything stops on exit."""
+    """Start with ``with LocalSpeakOut(database_url) as local:``; everything stops on exit.
+
+    ``transport="socket"`` runs the app in Socket Mode: it connects to the stand-in's
+    WebSocket, ``local.slack`` delivers envelopes over it, and ``local.server`` serves only
+    ``/healthz``, as ``speakout serve --socket-mode`` does.
+    """
 
     def __init__(
         self,
@@ -85,7 +94,11 @@ class LocalSpeakOut:
         start_outbox: bool = True,
         scheduler: bool = False,
         rate_limits: bool = True,
+        transport: str = "http",
     ):
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport must be one of {TRANSPORTS}, not {transport!r}")
+        self.transport = transport
         self.cast = Cast()
         # Slack's rate limits apply, as in a real workspace; off only for tests that need speed.
         self.stand_in = SlackStandIn(latency=latency, rate_limits=rate_limits)
@@ -102,6 +115,7 @@ class LocalSpeakOut:
         self.services: Services
         self.server: BackgroundServer
         self.slack: SlackRequests
+        self.socket: SocketModeHandler | None = None
 
     def __enter__(self) -> "LocalSpeakOut":
         self.stand_in.start()
@@ -114,19 +128,33 @@ class LocalSpeakOut:
             "ORGANIZER_CHANNEL_ID": ORGANIZERS,
             "ENCRYPTION_KEY": self.encryption_key,
             **({"ESCALATION_CHANNEL_ID": ESCALATION} if self._escalation else {}),
+            **({"SLACK_APP_TOKEN": self.stand_in.app_token} if self.transport == "socket" else {}),
             **self._env,
         }
-        self.settings = load_settings(env)
+        self.settings = load_settings(env, socket_mode=self.transport == "socket")
         self.services = build_services(self.settings, clock=self._clock)
         self.listeners = TrackedExecutor(self.settings.listener_threads)
         app = build_app(self.services, executor=self.listeners)
-        self.server = BackgroundServer(make_wsgi_app(app, self.services)).start()
+        if self.transport == "socket":
+            self.socket = SocketModeHandler(
+                app, self.settings.app_token or "", concurrency=self.settings.listener_threads
+            )
+            self.socket.connect()
+            wsgi = make_socket_mode_wsgi_app(self.services, self.socket.connected)
+        else:
+            wsgi = make_wsgi_app(app, self.services)
+        self.server = BackgroundServer(wsgi).start()
         if self._start_outbox:
             self.services.outbox.start()
         if self._run_scheduler:
             self.scheduler = Scheduler(self.services)
             self.scheduler.start(standby=True)
-        self.slack = SlackRequests(f"{self.server.url}/slack/events", self.signing_secret, self.stand_in)
+        self.slack = SlackRequests(
+            f"{self.server.url}/slack/events",
+            self.signing_secret,
+            self.stand_in,
+            socket_mode=self.transport == "socket",
+        )
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None):
@@ -151,6 +179,8 @@ class LocalSpeakOut:
     def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.socket is not None:
+            self.socket.close()
         self.services.outbox.stop()
         self.listeners.shutdown(wait=True)
         self.server.stop()

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from db.enums import ActionResult, CaseStatus
@@ -19,6 +20,9 @@ from tests.e2e.cases_helpers import (
     wait_for_modal,
 )
 from tests.e2e.helpers import eventually, modal_text, seen, wait_for_dms
+
+# The same scenarios over HTTP and over Socket Mode.
+pytestmark = pytest.mark.both_transports
 
 RANDOM = "C0RANDOM01"
 

@@ -369,3 +369,15 @@ def test_a_code_of_conduct_part_that_is_not_on_the_list_is_not_stored(local):
     assert answer.status == 200
     with local.services.sessions.begin() as session:
         assert session.scalars(select(OwnUp.coc_part)).all() in ([], [None])
+
+
+def test_forged_or_stale_requests_get_401_and_change_nothing(local):
+    # Over HTTP only: in Socket Mode nothing reaches the app unless Slack sends it on the socket.
+    alex = local.cast.participants[0].user_id
+    before = database_state(local)
+    body = "command=%2Freport&user_id=" + alex + "&trigger_id=" + local.stand_in.issue_trigger(alex)
+    assert local.slack.post(body, secret="not-the-secret").status == 401
+    assert local.slack.post(body, sign=False).status == 401
+    assert local.slack.post(body, timestamp=int(time.time()) - 6 * 60).status == 401
+    assert local.stand_in.calls_to("views.open") == []
+    assert database_state(local) == before

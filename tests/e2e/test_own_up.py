@@ -22,6 +22,9 @@ from tests.e2e.cases_helpers import (
 )
 from tests.e2e.helpers import modal_text, seen, wait_for_dms
 
+# The same scenarios over HTTP and over Socket Mode.
+pytestmark = pytest.mark.both_transports
+
 REPORT = "At the hackathon dinner he kept filming me on his phone after I asked him to stop."
 REPORT_WORDS = ("hackathon", "filming me", "asked him to stop")
 NEUTRAL = "Taking photos and video of attendees without asking them first."

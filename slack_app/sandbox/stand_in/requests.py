@@ -42,13 +42,24 @@ ACK_DEADLINE = 3.0
 
 class SlackRequests:
     """Sends what Slack would send to the app at ``app_url`` (e.g.
-    ``http://127.0.0.1:PORT/slack/events``)."""
+    ``http://127.0.0.1:PORT/slack/events``), or with ``socket_mode=True`` as envelopes over the
+    app's Socket Mode connection to the stand-in (the same payloads; the ack is the answer).
+    ``post`` always sends raw HTTP."""
 
-    def __init__(self, app_url: str, signing_secret: str, stand_in: SlackStandIn, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        app_url: str,
+        signing_secret: str,
+        stand_in: SlackStandIn,
+        *,
+        timeout: float = 10.0,
+        socket_mode: bool = False,
+    ) -> None:
         self.app_url = app_url
         self.signing_secret = signing_secret
         self.stand_in = stand_in
         self.timeout = timeout
+        self.socket_mode = socket_mode
         self._opener = direct_opener()
 
     # ------------------------------------------------------------------ raw
@@ -71,8 +82,21 @@ class SlackRequests:
         return send(self._opener, self.app_url, body, sent, self.timeout)
 
     def interactive(self, payload: JsonDict) -> Response:
-        """POST an interactivity payload the way Slack does (form field ``payload``)."""
+        """An interactivity payload the way Slack sends it (over HTTP, form field ``payload``)."""
+        if self.socket_mode:
+            return self._envelope("interactive", payload)
         return self.post(urlencode({"payload": json.dumps(payload)}))
+
+    def _envelope(self, kind: str, payload: JsonDict, *, retry_attempt: int = 0, retry_reason: str = "") -> Response:
+        """Deliver over Socket Mode; the ack comes back as a 200 Response (its payload as the
+        JSON body), no ack at all as status 0."""
+        ack = self.stand_in.socket_mode.deliver(
+            kind, payload, retry_attempt=retry_attempt, retry_reason=retry_reason or None, connect_timeout=self.timeout
+        )
+        if ack is None:
+            return Response(status=0, body="", elapsed=ACK_DEADLINE)
+        body = json.dumps(ack.payload) if ack.payload is not None else ""
+        return Response(status=200, body=body, elapsed=ack.elapsed)
 
     # ------------------------------------------------------- interactions
 
@@ -84,8 +108,11 @@ class SlackRequests:
         channel_id: str = "C0GENERAL",
         channel_name: str = "general",
     ) -> Response:
-        """A slash command invocation (form-encoded, like Slack)."""
-        return self.post(urlencode(slash_command_form(self.stand_in, user_id, command, text, channel_id, channel_name)))
+        """A slash command invocation (form-encoded over HTTP, like Slack)."""
+        form = slash_command_form(self.stand_in, user_id, command, text, channel_id, channel_name)
+        if self.socket_mode:
+            return self._envelope("slash_commands", dict(form))
+        return self.post(urlencode(form))
 
     def shortcut(self, user_id: str, callback_id: str) -> Response:
         """A global shortcut (``type: shortcut``)."""
@@ -189,8 +216,11 @@ class SlackRequests:
         retry_reason: str = "http_timeout",
         event_id: str | None = None,
     ) -> Response:
-        """An Events API ``event_callback`` wrapping ``event`` (JSON body)."""
+        """An Events API ``event_callback`` wrapping ``event`` (JSON body); ``retry_num`` marks a
+        redelivery (``retry_attempt`` over Socket Mode)."""
         body = event_callback(self.stand_in, event, event_id=event_id)
+        if self.socket_mode:
+            return self._envelope("events_api", body, retry_attempt=retry_num or 0, retry_reason=retry_reason)
         headers = retry_headers(retry_num, retry_reason)
         return self.post(json.dumps(body), content_type="application/json", headers=headers)
 

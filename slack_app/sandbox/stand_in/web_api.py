@@ -17,7 +17,6 @@ HTTP request to an answer; the public accessors come from the mixins
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import threading
 import time
@@ -27,11 +26,12 @@ from typing import Self, TypeVar
 from urllib.parse import urlsplit
 
 from .failures import Failure, FailureControls, FailurePlan
-from .methods import Method, web_api_methods
-from .methods.response_url import respond
+from .methods import APP_TOKEN_METHODS, Method, web_api_methods
+from .methods.response_url import hook_body, render_answer, respond
 from .models import ApiError, Call, JsonDict
 from .rate_limits import RateLimits
 from .server import Answer, LocalServer, bearer_token, parse_params
+from .socket_mode import SocketModeServer
 from .view_access import ViewAccess
 from .view_store import ViewStore
 from .workspace import Workspace
@@ -61,6 +61,7 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
         team_id: str = "T0SPEAKOUT",
         bot_user_id: str = "USPEAKOUTBOT",
         bot_token: str = "xoxb-stand-in",
+        app_token: str = "xapp-1-A0SPEAKOUT-1-stand-in",
         bot_id: str = "B0SPEAKOUT",
         app_id: str = "A0SPEAKOUT",
         rate_limits: bool = True,
@@ -69,6 +70,7 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_token = bot_token
+        self.app_token = app_token
         self.bot_id = bot_id
         self.app_id = app_id
         # One re-entrant lock guards all state; waiting on it lets wait_for() see every change.
@@ -84,7 +86,9 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
         self._down = False
         self._server: LocalServer | None = None
         self._thread: threading.Thread | None = None
-        self._methods: dict[str, Method] = web_api_methods(self._workspace, self._views)
+        # Socket Mode's WebSocket server starts with the first apps.connections.open.
+        self.socket_mode = SocketModeServer(app_id=app_id, notify=self._notify)
+        self._methods: dict[str, Method] = web_api_methods(self._workspace, self._views, self.socket_mode)
 
     # -------------------------------------------------------------- lifecycle
 
@@ -105,6 +109,7 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
         if self._server is None:
             return
         self._stopping.set()
+        self.socket_mode.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -166,6 +171,10 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
             raise TimeoutError(f"timed out after {timeout}s waiting for {what or 'the condition'}")
         return result
 
+    def _notify(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
     def _record(self, call: Call) -> None:
         with self._cond:
             self._calls.append(call)
@@ -187,7 +196,7 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
             return self._serve(method, params, token, arrived, problem=problem)
         if target.path.startswith("/hooks/response/"):
             hook_id = target.path.rsplit("/", 1)[-1]
-            hook_params, problem = _hook_body(body)
+            hook_params, problem = hook_body(body)
             return self._serve(RESPONSE_URL_METHOD, hook_params, None, arrived, problem=problem, hook_id=hook_id)
         return Answer.json(404, {"ok": False, "error": "unknown_method"})
 
@@ -224,7 +233,7 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
             self._record(Call(method, recorded, token, arrived, failed=error is not None, error=error))
         if rule is not None and rule.answer_delay > 0:
             self._stopping.wait(rule.answer_delay)  # done, but the app hears of it only now
-        return _render(result, extra_headers, as_hook=hook_id is not None)
+        return render_answer(result, extra_headers, as_hook=hook_id is not None)
 
     def _result(
         self,
@@ -273,27 +282,11 @@ class SlackStandIn(FailureControls, WorkspaceAccess, ViewAccess):
             raise ApiError(problem)
         if token is None:
             raise ApiError("not_authed")
-        if token != self.bot_token:
+        expected, other = (
+            (self.app_token, self.bot_token) if method in APP_TOKEN_METHODS else (self.bot_token, self.app_token)
+        )
+        if token == other:
+            raise ApiError("not_allowed_token_type")
+        if token != expected:
             raise ApiError("invalid_auth")
         return handler(params)
-
-
-def _hook_body(body: bytes) -> tuple[JsonDict, str | None]:
-    """A response_url body: a JSON object, or Slack's error for anything else."""
-    try:
-        decoded = json.loads(body or b"{}")
-    except ValueError:
-        decoded = None
-    if isinstance(decoded, dict):
-        return decoded, None
-    return {}, "invalid_payload"
-
-
-def _render(result: Result, headers: dict[str, str], *, as_hook: bool) -> Answer:
-    """The HTTP answer: a response_url answers in plain text, the Web API in JSON."""
-    if as_hook:
-        status, text = (result.status, result.error) if isinstance(result, ApiError) else (200, "ok")
-        return Answer.text(status, text, headers)
-    if isinstance(result, ApiError):
-        return Answer.json(result.status, result.body(), headers)
-    return Answer.json(200, result, headers)

@@ -12,16 +12,22 @@ from functools import partial
 from typing import Any
 
 from ..models import JsonDict
+from ..socket_mode import SocketModeServer
 from ..view_store import ViewStore
 from ..workspace import Workspace
-from . import chat, conversations, users, views
+from . import apps, chat, conversations, users, views
 
 Method = Callable[[Mapping[str, Any]], JsonDict]
 
 
-def web_api_methods(workspace: Workspace, view_store: ViewStore) -> dict[str, Method]:
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
+"""Methods that take the app-level token (``xapp-``); every other one takes the bot token."""
+
+
+def web_api_methods(workspace: Workspace, view_store: ViewStore, socket_mode: SocketModeServer) -> dict[str, Method]:
     """Every served method by its Slack name, bound to the stores it acts on."""
     return {
+        "apps.connections.open": partial(apps.open_connection, socket_mode),
         "auth.test": partial(users.check_auth, workspace),
         "chat.postMessage": partial(chat.post_message, workspace),
         "chat.update": partial(chat.update_message, workspace),

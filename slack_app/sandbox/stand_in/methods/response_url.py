@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from ..content import message_content
-from ..models import ApiError, Channel
+from ..models import ApiError, Channel, JsonDict
 from ..params import param
+from ..server import Answer
 from ..workspace import Workspace
 
 
@@ -33,3 +35,24 @@ def respond(workspace: Workspace, hook_id: str, body: Mapping[str, Any]) -> None
     in_channel = body.get("response_type") == "in_channel"
     thread_ts = param(body, "thread_ts")
     workspace.post(channel, content, thread_ts=thread_ts, ephemeral_for=None if in_channel else target.user_id)
+
+
+def hook_body(body: bytes) -> tuple[JsonDict, str | None]:
+    """A response_url body: a JSON object, or Slack's error for anything else."""
+    try:
+        decoded = json.loads(body or b"{}")
+    except ValueError:
+        decoded = None
+    if isinstance(decoded, dict):
+        return decoded, None
+    return {}, "invalid_payload"
+
+
+def render_answer(result: JsonDict | ApiError, headers: dict[str, str], *, as_hook: bool) -> Answer:
+    """The HTTP answer: a response_url answers in plain text, the Web API in JSON."""
+    if as_hook:
+        status, text = (result.status, result.error) if isinstance(result, ApiError) else (200, "ok")
+        return Answer.text(status, text, headers)
+    if isinstance(result, ApiError):
+        return Answer.json(result.status, result.body(), headers)
+    return Answer.json(200, result, headers)
