@@ -5,10 +5,23 @@ import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from slack_app.bolt import error_handler, guard
 from slack_app.bolt.listeners import cases, home, installation, own_up, reports
 from slack_app.core.services import Services
+
+
+class _TokenBesideClient(logging.Filter):
+    """Bolt warns that its token goes unused whenever SLACK_BOT_TOKEN is in the environment and a
+    client is given, as it always is here (the client carries the token): noise at every start."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_BOLT_LOGGER = logging.getLogger("slack_bolt")
+_BOLT_LOGGER.addFilter(_TokenBesideClient())
 
 
 def build_app(services: Services, *, executor: Executor | None = None) -> App:
@@ -23,7 +36,7 @@ def build_app(services: Services, *, executor: Executor | None = None) -> App:
         # Acknowledge first, work after: listeners run on a pool sized for a busy event,
         # not Bolt's default five threads.
         listener_executor=executor or started_pool(settings.listener_threads),
-        logger=logging.getLogger("slack_bolt"),
+        logger=_BOLT_LOGGER,
     )
     error_handler.register(app)
     reports.register(app, services)

@@ -183,11 +183,12 @@ def workers_database() -> str:
     return url
 
 
-# -- in one process ---------------------------------------------------------------------------
+# -- in one process (over HTTP and over Socket Mode) -----------------------------------------
 
 
-def test_an_unacknowledged_case_gets_its_reminder_on_time(database_url, clean_db):
-    with LocalSpeakOut(database_url, scheduler=True, env=FAST) as local:
+@pytest.mark.both_transports
+def test_an_unacknowledged_case_gets_its_reminder_on_time(database_url, clean_db, transport):
+    with LocalSpeakOut(database_url, scheduler=True, env=FAST, transport=transport) as local:
         card = file_case(local, ALEX)
         due = ack_due(local.services.sessions).due_at.timestamp()
 
@@ -198,8 +199,9 @@ def test_an_unacknowledged_case_gets_its_reminder_on_time(database_url, clean_db
     assert format_reference(1) in seen
 
 
-def test_acknowledging_a_case_before_its_reminder_is_due_cancels_the_reminder(database_url, clean_db):
-    with LocalSpeakOut(database_url, scheduler=True, env=FAST) as local:
+@pytest.mark.both_transports
+def test_acknowledging_a_case_before_its_reminder_is_due_cancels_the_reminder(database_url, clean_db, transport):
+    with LocalSpeakOut(database_url, scheduler=True, env=FAST, transport=transport) as local:
         # Nobody acknowledges this one: its reminder shows the scheduler is running meanwhile.
         control = file_case(local, BLAKE)
         card = file_case(local, ALEX)
@@ -218,13 +220,14 @@ def test_acknowledging_a_case_before_its_reminder_is_due_cancels_the_reminder(da
     assert reminder.fired == 0
 
 
-def test_after_downtime_an_overdue_reminder_fires_once_not_once_per_missed_interval(database_url, clean_db):
+@pytest.mark.both_transports
+def test_after_downtime_an_overdue_reminder_fires_once_not_once_per_missed_interval(database_url, clean_db, transport):
     clock = FakeClock()
-    with LocalSpeakOut(database_url, clock=clock, env=FAST) as local:
+    with LocalSpeakOut(database_url, clock=clock, env=FAST, transport=transport) as local:
         card = file_case(local, ALEX)
 
     clock.advance(seconds=10 * INTERVAL)  # the app was down for ten intervals
-    with LocalSpeakOut(database_url, clock=clock, scheduler=True, env=FAST) as local:
+    with LocalSpeakOut(database_url, clock=clock, scheduler=True, env=FAST, transport=transport) as local:
         seen, _ = wait_for_reminder(local.stand_in, card.ts, timeout=10)
         fired = eventually(lambda: ack_due(local.services.sessions).last_fired_at, what="last_fired_at to be set")
         wait_until(time.time() + 3, "three more passes of the scheduler")

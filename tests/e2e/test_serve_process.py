@@ -147,3 +147,81 @@ def test_speakout_serve_answers_health_checks_and_signed_slack_requests(database
     assert f"listening on http://127.0.0.1:{port}/slack/events" in logs  # the logs were captured
     for text in (COMMAND_TEXT, FORGED_TEXT):
         assert text not in logs and quote_plus(text) not in logs, f"report text in the logs:\n{logs}"
+
+
+def socket_mode_env(tmp_path: Path, stand_in: SlackStandIn, database_url: str, **settings: str) -> dict[str, str]:
+    url = database_url if database_url.startswith("postgresql") else f"sqlite:///{tmp_path / 'serve.db'}"
+    defaults = {
+        "SLACK_BOT_TOKEN": stand_in.bot_token,
+        "SLACK_SIGNING_SECRET": secrets.token_hex(16),
+        "SLACK_APP_TOKEN": stand_in.app_token,
+        "SLACK_API_URL": stand_in.url,
+        "DATABASE_URL": url,
+        "ORGANIZER_CHANNEL_ID": ORGANIZERS,
+        "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
+    }
+    return clean_env(tmp_path, **{**defaults, **settings})
+
+
+def test_speakout_serve_in_socket_mode_takes_requests_over_the_socket_and_says_so_in_healthz(
+    database_url, clean_db, tmp_path: Path
+):
+    port = free_port()
+    logs = (tmp_path / "serve.stdout", tmp_path / "serve.stderr")
+    with SlackStandIn() as stand_in:
+        stand_in.add_user(ALEX, "alex")
+        stand_in.add_channel(ORGANIZERS, "coc-organizers", members=["U0ORGANIZ1"])
+        env = socket_mode_env(tmp_path, stand_in, database_url, LOG_LEVEL="DEBUG")
+        command = [sys.executable, "-m", "slack_app", "serve", "--socket-mode", "--host", "127.0.0.1"]
+        with logs[0].open("wb") as stdout, logs[1].open("wb") as stderr:
+            process = subprocess.Popen(
+                [*command, "--port", str(port)], cwd=tmp_path, env=env, stdout=stdout, stderr=stderr
+            )
+        try:
+            health = wait_until_healthy(process, port, logs)
+            assert health["socket_mode"] == "connected" and health["ok"] is True
+            slack = SlackRequests("", "", stand_in, socket_mode=True)
+            assert slack.slash_command(ALEX, "/report", text=COMMAND_TEXT).status == 200
+            view = stand_in.wait_for(lambda: stand_in.open_view(ALEX), timeout=10, what="the report modal")
+            assert view["title"]["text"] == "Report a concern"
+            # Slack's requests come over the socket: the port serves the health check only.
+            assert get(f"http://127.0.0.1:{port}/slack/events")[0] == 404
+
+            # Slack having trouble: connections dropped, new ones refused. Health says so.
+            stand_in.socket_mode.refuse_connections()
+            stand_in.socket_mode.drop()
+            eventually(
+                lambda: get(f"http://127.0.0.1:{port}/healthz")[0] == 503,
+                what="/healthz to say the socket is disconnected",
+            )
+            status, body = get(f"http://127.0.0.1:{port}/healthz")
+            assert status == 503 and json.loads(body)["socket_mode"] == "disconnected"
+            stand_in.socket_mode.refuse_connections(False)
+            health = wait_until_healthy(process, port, logs)
+            assert health["socket_mode"] == "connected"
+            assert slack.slash_command(ALEX, "/report").status == 200
+        finally:
+            exit_code = terminate(process)
+
+    output = read_logs(*logs)
+    assert exit_code == 0, f"SIGTERM should stop speakout cleanly; it exited with {exit_code}:\n{output}"
+    assert "connected to Slack over Socket Mode" in output
+    assert COMMAND_TEXT not in output and stand_in.app_token not in output
+
+
+def test_an_app_token_slack_refuses_stops_socket_mode_with_one_line_naming_it(database_url, clean_db, tmp_path):
+    with SlackStandIn() as stand_in:
+        env = socket_mode_env(tmp_path, stand_in, database_url, SLACK_APP_TOKEN="xapp-1-A0REVOKED-1-no-longer")
+        result = subprocess.run(
+            [sys.executable, "-m", "slack_app", "serve", "--socket-mode", "--port", str(free_port())],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("speakout: SLACK_APP_TOKEN was refused by Slack (invalid_auth)")
+    assert "xapp-1-A0REVOKED" not in result.stderr

@@ -3,11 +3,15 @@ the modal opens within the trigger's three seconds, and a failed lookup is said 
 
 import logging
 
+import pytest
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from slack_app.views.waiting import NOT_DONE, SLACK_BUSY
 from tests.e2e.cases_helpers import case_id, click, ephemerals, file_case, timeline, wait_for_modal
 from tests.e2e.helpers import eventually, modal_text
+
+# Acknowledged before the slow work over either transport.
+pytestmark = pytest.mark.both_transports
 
 
 def organizer(local) -> str:

@@ -24,6 +24,8 @@ PER_MINUTE = {2: 20, 3: 50, 4: 100}
 """Calls a minute per tier (Slack's documented floor for each)."""
 
 TIERS = {
+    # Tier 3 in docs.slack.dev's method reference (api.slack.com's older page said Tier 1).
+    "apps.connections.open": 3,
     "chat.update": 3,
     "chat.delete": 3,
     "chat.postEphemeral": 4,
