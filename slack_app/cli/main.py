@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     reminders = commands.add_parser("reminders", help="follow-up reminders").add_subparsers(title="reminder commands")
     reminders.add_parser("list", help="pending reminders: case, kind, due").set_defaults(run=admin.list_reminders)
     demo = commands.add_parser("demo", help="play a report from start to finish, with no Slack needed")
+    demo.add_argument("--socket-mode", action="store_true", help="Slack's requests over a Socket Mode connection")
     demo.set_defaults(run=_demo)
     db = commands.add_parser("db", help="database maintenance").add_subparsers(title="db commands")
     db.add_parser("upgrade", help="apply the database migrations").set_defaults(run=admin.upgrade_database)
@@ -140,7 +141,7 @@ def _worker(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from slack_app.sandbox.demo import run_demo
 
-    return run_demo()
+    return run_demo(socket_mode=args.socket_mode)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,17 @@ import os
 import subprocess
 import sys
 
+import pytest
 
-def test_the_demo_runs_end_to_end_and_shows_what_each_person_sees(tmp_path):
+OVER_THE_SOCKET = ("5b. Slack asks the app to reconnect", "opened connection #2", "over a Socket Mode connection")
+
+
+@pytest.mark.parametrize("flags", [[], ["--socket-mode"]], ids=["http", "socket-mode"])
+def test_the_demo_runs_end_to_end_and_shows_what_each_person_sees(tmp_path, flags):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_", "ORGANIZER_"))}
     env["SPEAKOUT_ENV_FILE"] = str(tmp_path / "none.env")
     result = subprocess.run(
-        [sys.executable, "-m", "slack_app", "demo"],
+        [sys.executable, "-m", "slack_app", "demo", *flags],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -37,7 +42,10 @@ def test_the_demo_runs_end_to_end_and_shows_what_each_person_sees(tmp_path):
         "#coc-escalation sees:",
         ":alarm_clock: *CoC-0002*",
         "@olivia received 0 messages from Speak Out.",
+        *(OVER_THE_SOCKET if flags else ("over signed HTTP requests",)),
     ):
         assert seen in out
+    if not flags:
+        assert not any(line in out for line in OVER_THE_SOCKET)
     assert "Traceback" not in result.stderr
     assert not any(tmp_path.iterdir()) or all(p.name == "none.env" for p in tmp_path.iterdir())
