@@ -68,8 +68,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, socket_mode: bool = F
     bot_token = required("SLACK_BOT_TOKEN", "the bot token (xoxb-...) from your Slack app's OAuth page")
     if not bot_token.startswith("xoxb-"):
         raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
-    signing_secret = required("SLACK_SIGNING_SECRET", "the signing secret from your Slack app's Basic Information")
-    if not re.fullmatch(r"[0-9A-Za-z_-]{8,}", signing_secret):
+    # Nothing is signed in Socket Mode: the socket itself is authenticated by the app token.
+    signing_secret = get("SLACK_SIGNING_SECRET") or ""
+    if not socket_mode:
+        signing_secret = required("SLACK_SIGNING_SECRET", "the signing secret from your Slack app's Basic Information")
+    if (signing_secret or not socket_mode) and not re.fullmatch(r"[0-9A-Za-z_-]{8,}", signing_secret):
         raise SettingsError("SLACK_SIGNING_SECRET looks malformed: copy it again from Basic Information")
 
     app_token = get("SLACK_APP_TOKEN")

@@ -98,6 +98,15 @@ BAD_SETTINGS = [
     ),
     pytest.param("SLACK_APP_TOKEN", env_with(), True, id="app-token-missing-in-socket-mode"),
     pytest.param("SLACK_APP_TOKEN", env_with(SLACK_APP_TOKEN="xoxb-not-an-app-token"), False, id="app-token-not-xapp"),
+    pytest.param(
+        "SLACK_APP_TOKEN", env_with(SLACK_APP_TOKEN="xoxb-a-bot-token"), True, id="app-token-not-xapp-in-socket-mode"
+    ),
+    pytest.param(
+        "SLACK_SIGNING_SECRET",
+        env_with(SLACK_SIGNING_SECRET="abc", SLACK_APP_TOKEN="xapp-1-A1-1-x"),
+        True,
+        id="secret-given-but-malformed-in-socket-mode",
+    ),
     pytest.param("SLACK_API_URL", env_with(SLACK_API_URL="ftp://slack.com/api/"), False, id="api-url-ftp"),
     pytest.param("SLACK_API_URL", env_with(SLACK_API_URL="slack.com/api"), False, id="api-url-no-scheme"),
     pytest.param("DATABASE_URL", env_with(DATABASE_URL="mysql://db/speakout"), False, id="database-url-mysql"),
@@ -117,6 +126,12 @@ BAD_SETTINGS = [
     pytest.param("LISTENER_THREADS", env_with(LISTENER_THREADS="abc"), False, id="listener-threads-abc"),
     pytest.param("OUTBOX_POLL_INTERVAL", env_with(OUTBOX_POLL_INTERVAL="5 minutes"), False, id="poll-interval-words"),
 ]
+
+
+def test_socket_mode_needs_no_signing_secret():
+    # Nothing is signed in Socket Mode; over HTTP the secret stays required (secret-missing above).
+    settings = load_settings(env_with(SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN="xapp-1-A1-1-x"), socket_mode=True)
+    assert settings.signing_secret == "" and settings.app_token == "xapp-1-A1-1-x"
 
 
 @pytest.mark.parametrize(("name", "env", "socket_mode"), BAD_SETTINGS)
