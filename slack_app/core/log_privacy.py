@@ -1,14 +1,15 @@
 """Keeping report text out of the logs.
 
-slack_sdk and slack_bolt log whole request and response bodies at DEBUG, and those bodies
-carry reports, notes and DMs. Their loggers are pinned at INFO, so LOG_LEVEL=DEBUG shows
+slack_sdk and slack_bolt log whole request and response bodies at DEBUG, and websockets logs
+every frame of Socket Mode's connection; those bodies carry reports, notes and DMs. Their
+loggers are pinned at INFO, so LOG_LEVEL=DEBUG shows
 Speak Out's own debugging but never a message body. Bolt also logs the body of a request
 whose signature fails at INFO: that line keeps its news and loses the body.
 """
 
 import logging
 
-BODY_LOGGING_LIBRARIES = ("slack_sdk", "slack_bolt")
+BODY_LOGGING_LIBRARIES = ("slack_sdk", "slack_bolt", "websockets")
 
 
 class _DropBodies(logging.Filter):

@@ -3,6 +3,8 @@ with logging at DEBUG, then the captured logs searched."""
 
 import logging
 
+import pytest
+
 from slack_app.sandbox.loopback import ORGANIZERS
 from tests.e2e.cases_helpers import case_id, click, file_case, settle, wait_for_modal
 
@@ -18,6 +20,7 @@ WORDS = {
 }
 
 
+@pytest.mark.both_transports
 def test_no_flow_logs_what_people_wrote_or_who_reported_anonymously(local, caplog):
     caplog.set_level(logging.DEBUG)
     alex, blake, casey = (p.user_id for p in local.cast.participants)

@@ -1,6 +1,8 @@
 """Socket Mode when the connection is disturbed: Slack asks the app to reconnect, the connection
 drops, an ack goes missing. No request is lost, and none is handled twice."""
 
+import logging
+
 import pytest
 
 from slack_app.sandbox.loopback import ORGANIZERS, LocalSpeakOut
@@ -87,3 +89,19 @@ def test_an_event_delivered_again_after_a_lost_ack_is_handled_once(socket_local)
     assert "He also messaged me afterwards." in line
     thanks = [dm for dm in local.stand_in.dms_to(alex) if "added that to" in seen(local, dm)]
     assert len(thanks) == 1
+
+
+def test_the_socket_s_frames_stay_out_of_the_logs_even_at_debug(database_url, clean_db, caplog):
+    # At DEBUG from the start: the WebSocket library decides whether to log frames as it connects.
+    caplog.set_level(logging.DEBUG)
+    with LocalSpeakOut(database_url, env={"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}, transport="socket") as local:
+        alex, card, receipt = filed_case(local)
+        reply(local, alex, receipt, "The second time was in the cloakroom queue.")
+        eventually(lambda: relayed_lines(local, card), what="the reply in the case thread")
+        local.settle()
+    assert "Socket Mode connection open" in caplog.text  # the log was captured
+    # websockets logs the start of every frame at DEBUG; frames carry what people wrote.
+    frames = [r for r in caplog.records if r.name.startswith("websockets") and r.levelno < logging.INFO]
+    assert frames == []
+    assert DESCRIPTION not in caplog.text
+    assert "cloakroom queue" not in caplog.text

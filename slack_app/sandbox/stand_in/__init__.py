@@ -2,8 +2,11 @@
 
 * ``SlackStandIn`` answers the Slack Web API on 127.0.0.1 from an in-memory
   workspace, records every call and can inject failures.
+* ``SlackStandIn.socket_mode`` is Slack's Socket Mode side: the WebSocket an
+  app opens with the URL from ``apps.connections.open`` (``socket_mode``).
 * ``SlackRequests`` sends the app correctly signed, Slack-shaped slash
-  commands, shortcuts, block actions, view submissions and events.
+  commands, shortcuts, block actions, view submissions and events, or the
+  same as Socket Mode envelopes.
 
 Example::
 
@@ -13,7 +16,8 @@ Example::
         client.chat_postMessage(channel="U1", text="hi")
         assert slack.dms_to("U1")[0].text == "hi"
 
-The package uses only the standard library, so it ships with the product.
+The package needs only the standard library and ``websockets`` (a dependency of
+the product's own Socket Mode), so it ships with the product.
 
 Layout: Slack's side is ``web_api`` (the server, assembled from ``failures``,
 ``workspace_access`` and ``view_access``) answering ``methods/`` (one module per
