@@ -189,6 +189,24 @@ def test_disconnect_asks_the_app_to_reconnect_and_the_old_connection_closes_once
     assert [link.open for link in stand_in.socket_mode.links()] == [False, True]
 
 
+def test_an_envelope_sent_before_a_disconnect_may_be_acked_on_the_new_connection(stand_in):
+    # slack_sdk acks on the connection it uses now; the old one stays open until its envelopes
+    # are acknowledged, and the ack counts wherever it arrives.
+    old = connected(stand_in)
+    pending = deliver_later(stand_in, "interactive", CLICK)
+    envelope = old.next()
+    stand_in.socket_mode.send_disconnect("refresh_requested")
+    assert old.next()["type"] == "disconnect"
+    new = connected(stand_in)
+    assert not old.closed.is_set()  # its envelope is still waiting for an ack
+    new.ack(envelope, {"response_action": "clear"})
+    pending["thread"].join(5)
+    assert pending["ack"].payload == {"response_action": "clear"}
+    assert pending["ack"].attempts == 1
+    assert old.closed.wait(5)
+    assert stand_in.socket_mode.stray_acks() == []
+
+
 def test_pings_are_answered(stand_in):
     app = connected(stand_in)
     assert app.connection.ping(b"are you there").wait(5)

@@ -1,16 +1,10 @@
 """Slack's Socket Mode side: the WebSocket server an app connects to with its app-level token.
 
-As Slack speaks it: ``apps.connections.open`` hands out a single-use ``ws://…/link/?ticket=…``
-URL; on connecting the app gets a ``hello``; requests arrive as envelopes (``envelope_id``,
-``type`` ``events_api`` / ``interactive`` / ``slash_commands``, ``payload``,
-``accepts_response_payload``, and for events ``retry_attempt`` / ``retry_reason``) and the app
-acknowledges each with ``{"envelope_id": …}`` (plus ``payload`` where the envelope accepts one)
-within 3 seconds. An event not acknowledged in time, or whose connection went away first, is
-delivered again with ``retry_attempt`` one higher and ``retry_reason: "timeout"``; an interaction
-is not (Slack shows the person an error instead). Pings are answered, and the server pings too.
-``send_disconnect`` sends Slack's ``disconnect`` message (``refresh_requested`` or ``warning``)
-and closes that connection once the app has opened another; ``drop`` cuts the connection
-without a close frame.
+What travels over it is in ``socket_protocol``. An event not acknowledged within 3 seconds, or
+whose connection went away first, is delivered again with ``retry_attempt`` one higher and
+``retry_reason: "timeout"``; an interaction is not (Slack shows the person an error instead).
+``send_disconnect`` sends Slack's ``disconnect`` and closes that connection once the app has
+opened another; ``drop`` cuts the connection without a close frame.
 
 The server is ``websockets``' threaded one: each connection has its own thread, and
 ``deliver`` is called from the test's (or the demo's) thread.
@@ -21,13 +15,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import secrets
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
@@ -36,79 +26,21 @@ from websockets.http11 import Request
 from websockets.sync.server import Server, ServerConnection, serve
 
 from .models import JsonDict
+from .socket_protocol import (
+    ACK_DEADLINE,
+    EVENT_RETRIES,
+    HANDOVER_GRACE,
+    Ack,
+    Envelope,
+    Link,
+    Sent,
+    Tickets,
+    abort,
+    disconnect,
+    hello,
+)
 
 logger = logging.getLogger(__name__)
-
-ACK_DEADLINE = 3.0
-"""Seconds Slack waits for an envelope's acknowledgement."""
-EVENT_RETRIES = 3
-"""How many times Slack delivers an unacknowledged event again."""
-TICKET_LIFETIME = 30.0
-"""Seconds an ``apps.connections.open`` URL stays valid (it is also single-use)."""
-HANDOVER_GRACE = 10.0
-"""After a ``disconnect``, seconds before Slack closes the old connection regardless."""
-REQUEST_TYPES = ("events_api", "interactive", "slash_commands")
-
-
-@dataclass
-class Envelope:
-    envelope_id: str
-    type: str
-    payload: JsonDict
-    accepts_response_payload: bool
-    retry_attempt: int = 0
-    retry_reason: str | None = None
-
-    def message(self) -> JsonDict:
-        body: JsonDict = {
-            "envelope_id": self.envelope_id,
-            "payload": self.payload,
-            "type": self.type,
-            "accepts_response_payload": self.accepts_response_payload,
-        }
-        if self.type == "events_api":
-            body["retry_attempt"] = self.retry_attempt
-            body["retry_reason"] = self.retry_reason or ""
-        return body
-
-
-@dataclass(frozen=True)
-class Ack:
-    """The app's acknowledgement of an envelope: ``payload`` only where the envelope accepted
-    one; ``elapsed`` is seconds from sending the (last) envelope to its ack."""
-
-    envelope_id: str
-    payload: JsonDict | None
-    elapsed: float
-    attempts: int
-
-
-@dataclass
-class Link:
-    """One WebSocket connection from the app."""
-
-    number: int
-    connection: ServerConnection
-    opened_at: float
-    retiring: bool = False
-    closed_at: float | None = None
-    close_code: int | None = None
-    pending: dict[str, Envelope] = field(default_factory=dict)
-
-    @property
-    def open(self) -> bool:
-        return self.closed_at is None
-
-
-@dataclass(frozen=True)
-class Sent:
-    """One envelope as sent, for tests: which connection, which attempt."""
-
-    envelope_id: str
-    type: str
-    link: int
-    retry_attempt: int
-    at: float
 
 
 class SocketModeServer:
@@ -118,7 +50,7 @@ class SocketModeServer:
         self.app_id = app_id
         self._notify = notify
         self._cond = threading.Condition()
-        self._tickets: dict[str, float] = {}
+        self._tickets = Tickets()
         self._links: list[Link] = []
         self._acks: dict[str, tuple[JsonDict | None, float]] = {}
         self._sent: list[Sent] = []
@@ -145,7 +77,7 @@ class SocketModeServer:
             return
         for link in self.links():
             if link.open:
-                _abort(link.connection)
+                abort(link.connection)
         self._server.shutdown()
         if self._thread is not None:
             self._thread.join(5)
@@ -162,20 +94,15 @@ class SocketModeServer:
     def open_url(self) -> str:
         """A fresh single-use WebSocket URL (the answer of ``apps.connections.open``)."""
         self.start()
-        ticket = secrets.token_hex(16)
-        with self._cond:
-            self._tickets[ticket] = time.monotonic() + TICKET_LIFETIME
-        return f"ws://127.0.0.1:{self.port}/link/?ticket={ticket}&app_id={self.app_id}"
+        return f"ws://127.0.0.1:{self.port}/link/?ticket={self._tickets.issue()}&app_id={self.app_id}"
 
     def _check_ticket(self, connection: ServerConnection, request: Request):
         target = urlsplit(request.path)
         ticket = (parse_qs(target.query).get("ticket") or [""])[0]
-        with self._cond:
-            expires = self._tickets.pop(ticket, None)
-            refusing = self._refusing
-        if target.path != "/link/" or expires is None or expires < time.monotonic():
+        valid = self._tickets.redeem(ticket)
+        if target.path != "/link/" or not valid:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "invalid or expired ticket\n")
-        if refusing:
+        if self._refusing:
             return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "unavailable\n")
         return None
 
@@ -189,15 +116,14 @@ class SocketModeServer:
             self._cond.notify_all()
         self._notify()
         try:
-            connection.send(json.dumps(_hello(self.app_id, open_count)))
-            for raw in connection:
-                self._receive(link, raw)
-        except ConnectionClosed:
-            pass
+            with contextlib.suppress(ConnectionClosed):
+                connection.send(json.dumps(hello(self.app_id, open_count)))
+                for raw in connection:
+                    self._receive(raw)
         finally:
             self._closed(link, connection.close_code)
 
-    def _receive(self, link: Link, raw: str | bytes) -> None:
+    def _receive(self, raw: str | bytes) -> None:
         try:
             message = json.loads(raw)
         except ValueError:
@@ -209,14 +135,17 @@ class SocketModeServer:
             return
         envelope_id = message["envelope_id"]
         with self._cond:
-            envelope = link.pending.get(envelope_id)
-            if envelope is None:
+            # Envelope ids are the app's, not a connection's: slack_sdk acks on the connection it
+            # uses now, after a disconnect maybe not the one the envelope came on (Slack's docs
+            # tie an ack to no connection), so an ack counts from any of the app's connections.
+            pending = next((each.pending for each in self._links if envelope_id in each.pending), None)
+            if pending is None:
                 self._stray_acks.append(message)
                 return
             if self._lost_acks > 0:
                 self._lost_acks -= 1  # lost on the way: as if it never arrived
                 return
-            del link.pending[envelope_id]
+            envelope = pending.pop(envelope_id)
             payload = message.get("payload") if envelope.accepts_response_payload else None
             self._acks[envelope_id] = (payload if isinstance(payload, dict) else None, time.monotonic())
             self._cond.notify_all()
@@ -258,20 +187,10 @@ class SocketModeServer:
         when no ack comes within ``ACK_DEADLINE`` or its connection closes first; an
         interaction is sent once. None if nothing was acknowledged.
         """
-        if kind not in REQUEST_TYPES:
-            raise ValueError(f"unknown envelope type {kind!r}")
         attempts = 0
         attempt, reason = retry_attempt, retry_reason
         while True:
-            envelope = Envelope(
-                envelope_id=str(uuid.uuid4()),
-                type=kind,
-                payload=payload,
-                # Slack takes a response payload for interactions and commands, not for events.
-                accepts_response_payload=kind != "events_api",
-                retry_attempt=attempt,
-                retry_reason=reason,
-            )
+            envelope = Envelope.new(kind, payload, attempt, reason)
             attempts += 1
             sent = self._send(envelope, connect_timeout)
             if sent is not None:
@@ -328,17 +247,14 @@ class SocketModeServer:
                 link.retiring = True
         for link in links:
             threading.Thread(target=self._retire, args=(link,), name="stand-in-retire", daemon=True).start()
-            message = {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-stand-in"}}
-            try:
-                link.connection.send(json.dumps(message))
-            except ConnectionClosed:
-                continue
+            with contextlib.suppress(ConnectionClosed):
+                link.connection.send(json.dumps(disconnect(reason)))
 
     def drop(self) -> None:
         """Cut every open connection at the TCP level, with no close frame (a network failure)."""
         for link in self.links():
             if link.open:
-                _abort(link.connection)
+                abort(link.connection)
 
     def lose_acks(self, count: int = 1) -> None:
         """The next ``count`` acknowledgements get lost on the way to Slack."""
@@ -377,21 +293,6 @@ class SocketModeServer:
             )
         if not ready:
             raise TimeoutError(f"the app did not open connection #{count} within {timeout}s")
-
-
-def _hello(app_id: str, connections: int) -> JsonDict:
-    return {
-        "type": "hello",
-        "num_connections": connections,
-        "debug_info": {"host": "applink-stand-in", "build_number": 1, "approximate_connection_time": 18060},
-        "connection_info": {"app_id": app_id},
-    }
-
-
-def _abort(connection: ServerConnection) -> None:
-    """Close the TCP connection under the WebSocket, without a close frame."""
-    with contextlib.suppress(OSError):
-        connection.socket.shutdown(socket.SHUT_RDWR)
 
 
 __all__ = ["ACK_DEADLINE", "EVENT_RETRIES", "Ack", "Envelope", "Link", "Sent", "SocketModeServer"]
