@@ -186,6 +186,8 @@ def test_disconnect_asks_the_app_to_reconnect_and_the_old_connection_closes_once
     assert pending["ack"] is not None
     assert old.closed.wait(5)
     assert old.inbox.empty()  # nothing went to the connection told to go
+    # The app saw the close; the stand-in records it on its own thread.
+    stand_in.socket_mode.wait_for(lambda: not stand_in.socket_mode.links()[0].open, what="the old link closed")
     assert [link.open for link in stand_in.socket_mode.links()] == [False, True]
 
 

@@ -272,10 +272,6 @@ class SocketModeServer:
         with self._cond:
             return list(self._links)
 
-    def open_links(self) -> int:
-        with self._cond:
-            return sum(1 for link in self._links if link.open)
-
     def sent(self) -> list[Sent]:
         with self._cond:
             return list(self._sent)
@@ -287,12 +283,17 @@ class SocketModeServer:
 
     def wait_connected(self, count: int = 1, timeout: float = 10.0) -> None:
         """Block until ``count`` connections have been opened in all and one is usable now."""
+        self.wait_for(
+            lambda: len(self._links) >= count and self._current_link() is not None,
+            timeout=timeout,
+            what=f"the app to open connection #{count}",
+        )
+
+    def wait_for(self, condition: Callable[[], bool], *, timeout: float = 10.0, what: str = "a condition") -> None:
+        """Block until ``condition()`` holds (it may call this server's methods), or TimeoutError."""
         with self._cond:
-            ready = self._cond.wait_for(
-                lambda: len(self._links) >= count and self._current_link() is not None, timeout=timeout
-            )
-        if not ready:
-            raise TimeoutError(f"the app did not open connection #{count} within {timeout}s")
+            if not self._cond.wait_for(condition, timeout=timeout):
+                raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
 
 
 __all__ = ["ACK_DEADLINE", "EVENT_RETRIES", "Ack", "Envelope", "Link", "Sent", "SocketModeServer"]
