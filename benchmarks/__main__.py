@@ -17,6 +17,13 @@ def _ns(value: str) -> list[int]:
     return [int(part) for part in value.split(",") if part.strip()]
 
 
+def _transports(value: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in value.split(",") if part.strip())
+    if not chosen or set(chosen) - {"http", "socket"}:
+        raise argparse.ArgumentTypeError(f"{value!r}: a comma-separated list of http and socket")
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Speak Out benchmarks (loopback only)")
     shared = argparse.ArgumentParser(add_help=False)
@@ -25,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     every = commands.add_parser("all", parents=[shared], help="every benchmark, one after the other")
-    ack = commands.add_parser("ack", parents=[shared], help="ack_latency: HTTP answers under N concurrent reporters")
+    ack = commands.add_parser(
+        "ack", parents=[shared], help="ack_latency: answers (HTTP, Socket Mode) under N concurrent reporters"
+    )
     cases = commands.add_parser("cases", parents=[shared], help="case_volume: Home and card renders over many cases")
     seed = commands.add_parser("seed", parents=[shared], help="fill the case_volume database with cases")
     reminders = commands.add_parser("reminders", parents=[shared], help="reminder_volume: 50,000 pending reminders")
@@ -48,6 +57,12 @@ def main(argv: list[str] | None = None) -> int:
             type=lambda v: tuple(v.split(",")),
             default=("bare-in-process", "bare-process", "speakout"),
             help="which of bare-in-process,bare-process,speakout to run",
+        )
+        sub.add_argument(
+            "--transports",
+            type=_transports,
+            default=("http", "socket"),
+            help="how Speak Out gets Slack's requests: http, socket or http,socket (the bare baselines: HTTP)",
         )
     for sub in (every, cases, seed):
         sub.add_argument("--cases", type=int, default=100_000)
@@ -82,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                 settings=settings,
                 repeat=args.repeat,
                 targets=args.targets,
+                transports=args.transports,
             )
         if args.command == "burst":
             from benchmarks import burst as bursts

@@ -10,6 +10,11 @@ organizers' channel.
 The same rounds run against a bare Bolt app (``benchmarks/bare_app.py``) on the same server
 type, once in this process (as the brief asks) and once as a process of its own (the same
 footing as ``speakout serve``, which is the fairer comparison).
+
+Speak Out runs over each of ``transports``: ``http`` as above; ``socket``: ``speakout serve
+--socket-mode`` connected to the stand-in's Socket Mode server, the same requests sent as
+envelopes (``SlackRequests(socket_mode=True)``), timed from sending the envelope until its ack
+arrived. The bare baselines are HTTP only. The tables: ``benchmarks/ack_report.py``.
 """
 
 import re
@@ -17,9 +22,11 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from benchmarks import bare_app
+from benchmarks.ack_report import ratios, render
 from benchmarks.common import (
     ESCALATION,
     ORGANIZERS,
@@ -29,14 +36,11 @@ from benchmarks.common import (
     http_get_json,
     key_file,
     load,
-    ms,
     participant_ids,
     poll,
     populate_workspace,
     process_env,
-    secs,
     summary,
-    table,
     write_result,
 )
 from slack_app.sandbox.stand_in import SlackRequests, SlackStandIn
@@ -47,20 +51,29 @@ SPEAKOUT_VALUES = {"category": "harassment", "anonymity": "named"}
 BARE_VALUES = {"description": DESCRIPTION}
 REFERENCE = re.compile(r"CoC-\d{4,}")
 TARGETS = ("bare-in-process", "bare-process", "speakout")
+TRANSPORTS = ("http", "socket")
 
 
+@dataclass
 class Target:
-    """Something answering Slack's requests at ``url`` (signed with ``secret``)."""
+    """Something answering Slack's requests at ``url`` (signed with ``secret``), or over the
+    stand-in's Socket Mode connection when ``transport`` is ``socket``."""
 
-    def __init__(
-        self, name: str, url: str, secret: str, stop: Callable[[], None], values: dict[str, Any], pid: int | None = None
-    ):
-        self.name, self.url, self.secret, self.stop, self.values, self.pid = name, url, secret, stop, values, pid
+    name: str
+    url: str
+    secret: str
+    stop: Callable[[], None]
+    values: dict[str, Any]
+    pid: int | None = None
+    transport: str = "http"
 
 
-def speakout(db: BenchDatabase, stand_in: SlackStandIn, n: int, settings: dict[str, str] | None = None) -> Target:
+def speakout(
+    db: BenchDatabase, stand_in: SlackStandIn, n: int, settings: dict[str, str] | None = None, transport: str = "http"
+) -> Target:
     db.reset()
     port, secret = free_port(), secrets.token_hex(16)
+    socket = transport == "socket"
     env = process_env(
         SLACK_BOT_TOKEN=stand_in.bot_token,
         SLACK_SIGNING_SECRET=secret,
@@ -70,13 +83,21 @@ def speakout(db: BenchDatabase, stand_in: SlackStandIn, n: int, settings: dict[s
         ESCALATION_CHANNEL_ID=ESCALATION,
         ENCRYPTION_KEY=key_file(),
         LOG_LEVEL="INFO",
+        **({"SLACK_APP_TOKEN": stand_in.app_token} if socket else {}),
         **(settings or {}),
     )
-    args = ["-m", "slack_app", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = Process(f"ack-serve-{db.kind}-{n}", args, env)
-    process.wait_until(lambda: http_get_json(f"http://127.0.0.1:{port}/healthz") is not None)
-    url = f"http://127.0.0.1:{port}/slack/events"
-    return Target("speakout", url, secret, process.stop, SPEAKOUT_VALUES, pid=process.pid)
+    args = ["-m", "slack_app", "serve", *(["--socket-mode"] if socket else []), "--host", "127.0.0.1"]
+    process = Process(f"ack-serve-{db.kind}-{transport}-{n}", [*args, "--port", str(port)], env)
+    health = f"http://127.0.0.1:{port}/healthz"
+    if socket:
+        # /healthz answers 200 only while the socket is connected, and says so.
+        process.wait_until(lambda: (http_get_json(health) or {}).get("socket_mode") == "connected")
+        stand_in.socket_mode.wait_connected(1)
+        name, url = "speakout (socket)", health  # requests go over the socket; the URL is unused
+    else:
+        process.wait_until(lambda: http_get_json(health) is not None)
+        name, url = "speakout", f"http://127.0.0.1:{port}/slack/events"
+    return Target(name, url, secret, process.stop, SPEAKOUT_VALUES, pid=process.pid, transport=transport)
 
 
 def bare_in_process(stand_in: SlackStandIn) -> Target:
@@ -128,7 +149,7 @@ def warm_up(target: Target, slack: SlackRequests, stand_in: SlackStandIn) -> Non
 
 
 def run_round(target: Target, stand_in: SlackStandIn, users: list[str], card_timeout: float) -> dict[str, Any]:
-    slack = SlackRequests(target.url, target.secret, stand_in, timeout=30)
+    slack = SlackRequests(target.url, target.secret, stand_in, timeout=30, socket_mode=target.transport == "socket")
     n = len(users)
     warm_up(target, slack, stand_in)
     opens_before = len(stand_in.calls_to("views.open"))
@@ -156,25 +177,30 @@ def run_round(target: Target, stand_in: SlackStandIn, users: list[str], card_tim
         "command_errors": sum(r.status != 200 for r in commands),
         "submission_errors": sum(r.status != 200 or r.slack_error is not None for _, _, r in submissions),
         "modals_not_opened": n - len(opened),
+        "no_answer": sum(r.status == 0 for r in commands) + sum(r.status == 0 for _, _, r in submissions),
     }
-    if target.name == "speakout":
+    if target.values is SPEAKOUT_VALUES:
         result.update(_card_delays(stand_in, submissions, card_timeout))
     return result
 
 
-def _combine(name: str, n: int, raws: list[dict[str, Any]]) -> dict[str, Any]:
+def _combine(target: Target, n: int, raws: list[dict[str, Any]]) -> dict[str, Any]:
     """The repeats of one round as one sample."""
     commands = [t for raw in raws for t in raw["command_times"]]
     submissions = [t for raw in raws for t in raw["submission_times"]]
     result: dict[str, Any] = {
-        "target": name,
+        "target": target.name,
+        "transport": target.transport,
         "n": n,
         "repeats": len(raws),
         "load_before": [raw["load_before"][0] for raw in raws],
         "command": summary(commands),
         "submission": summary(submissions),
         "over_deadline": sum(t >= DEADLINE for t in commands + submissions),
-        **{key: sum(raw[key] for raw in raws) for key in ("command_errors", "submission_errors", "modals_not_opened")},
+        **{
+            key: sum(raw[key] for raw in raws)
+            for key in ("command_errors", "submission_errors", "modals_not_opened", "no_answer")
+        },
     }
     if "card_delays" in raws[0]:
         delays = [t for raw in raws for t in raw["card_delays"]]
@@ -232,18 +258,21 @@ def run(
     settings: dict[str, str] | None = None,
     repeat: int = 1,
     targets: tuple[str, ...] = TARGETS,
+    transports: tuple[str, ...] = ("http",),
 ) -> dict[str, Any]:
+    if set(transports) - set(TRANSPORTS):
+        raise ValueError(f"transports {transports}: choose from {TRANSPORTS}")
     db = BenchDatabase(db_kind, "ack")
     key_file()
     rounds: list[dict[str, Any]] = []
     for n in ns:
         users = participant_ids(n)
-        makers = {
-            "bare-in-process": lambda s: bare_in_process(s),
-            "bare-process": lambda s: bare_subprocess(s, n),  # noqa: B023 (called within this iteration)
-            "speakout": lambda s: speakout(db, s, n, settings),  # noqa: B023
-        }
-        for name, make in makers.items():
+        makers: list[tuple[str, Callable[[SlackStandIn], Target]]] = [
+            ("bare-in-process", lambda s: bare_in_process(s)),
+            ("bare-process", lambda s: bare_subprocess(s, n)),  # noqa: B023 (called within this iteration)
+            *(("speakout", lambda s, t=t: speakout(db, s, n, settings, t)) for t in transports),  # noqa: B023
+        ]
+        for name, make in makers:
             if name not in targets:
                 continue
             raws = []
@@ -256,78 +285,15 @@ def run(
                     finally:
                         target.stop()
                 print(f"  {target.name:<20} N={n:<4} done (load {raws[-1]['load_before'][0]:.2f})", flush=True)
-            rounds.append(_combine(target.name, n, raws))
-    ratios = _ratios(rounds, ns)
+            rounds.append(_combine(target, n, raws))
     data = {
         "api_latency": api_latency,
         "settings": settings or {},
         "repeat": repeat,
+        "transports": list(transports),
         "rounds": rounds,
-        "ratios": ratios,
+        "ratios": ratios(rounds, ns),
     }
     print(render(db_kind, data))
-    path = write_result("ack_latency", db_kind, data)
-    print(f"wrote {path}")
+    print(f"wrote {write_result('ack_latency', db_kind, data)}")
     return data
-
-
-def _ratios(rounds: list[dict[str, Any]], ns: list[int]) -> list[dict[str, Any]]:
-    ratios = []
-    for n in ns:
-        by = {r["target"]: r for r in rounds if r["n"] == n}
-        ours = by.get("speakout")
-        for bare in ("bare (in-process)", "bare (own process)"):
-            if ours is None or bare not in by:
-                continue
-            entry = {"n": n, "baseline": bare}
-            for kind in ("command", "submission"):
-                base = by[bare][kind]["p50"]
-                entry[kind] = ours[kind]["p50"] / base if base and ours[kind]["p50"] else None
-            ratios.append(entry)
-    return ratios
-
-
-def render(db_kind: str, data: dict[str, Any]) -> str:
-    rows = []
-    for r in data["rounds"]:
-        c, s = r["command"], r["submission"]
-        card = r.get("card")
-        rows.append(
-            [
-                r["target"],
-                r["n"],
-                f"{ms(c['p50'])} / {ms(c['p95'])} / {ms(c['p99'])} / {ms(c['max'])}",
-                f"{ms(s['p50'])} / {ms(s['p95'])} / {ms(s['p99'])} / {ms(s['max'])}",
-                r["over_deadline"],
-                r["command_errors"] + r["submission_errors"] + r["modals_not_opened"],
-                " / ".join(secs(card[k], card, k) for k in ("p50", "p95", "max")) if card else "",
-                f"{r['cards_posted']}/{r['cases_stored']}" if card else "",
-            ]
-        )
-    headers = [
-        "target",
-        "N",
-        "/report ms p50/p95/p99/max",
-        "submission ms p50/p95/p99/max",
-        ">3s",
-        "errors",
-        "to card s p50/p95/max",
-        "cards",
-    ]
-    ratio_rows = [
-        [
-            r["n"],
-            r["baseline"],
-            f"{r['command']:.2f}x" if r["command"] else "-",
-            f"{r['submission']:.2f}x" if r["submission"] else "-",
-        ]
-        for r in data["ratios"]
-    ]
-    return (
-        f"\nack_latency on {db_kind} (stand-in latency {data['api_latency']}s"
-        f"{', ' + str(data.get('repeat', 1)) + ' repeats pooled' if data.get('repeat', 1) > 1 else ''}"
-        f"{', ' + str(data['settings']) if data.get('settings') else ''})\n"
-        + table(headers, rows)
-        + "\n\np50 of Speak Out / p50 of the bare Bolt app\n"
-        + table(["N", "baseline", "/report", "submission"], ratio_rows)
-    )
