@@ -56,6 +56,7 @@ class TimelineKind(StrEnum):
     REOPENED = "reopened"
     OWN_UP = "own_up"
     PURGED = "purged"
+    MESSAGES_DELETED = "messages_deleted"  # the app's own Slack messages about a purged case
 
 
 class Outcome(StrEnum):
@@ -125,3 +126,11 @@ class OutboxState(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+
+
+class SlackDeletion(StrEnum):
+    """What became of one of the app's Slack messages about a purged case."""
+
+    DELETED = "deleted"
+    ALREADY_GONE = "already_gone"  # someone deleted it before the app did
+    UNREACHABLE = "unreachable"  # the app can't reach its channel any more (or may not delete it)

@@ -19,6 +19,8 @@ class MessageKind(StrEnum):
     STALE_NUDGE = "stale_nudge"
     # Work done in Slack on the organizers' behalf.
     CARRY_OUT_ACTION = "carry_out_action"
+    # A purged case's own messages deleted from Slack: its card, thread and DMs.
+    DELETE_SLACK_MESSAGES = "delete_slack_messages"
     # Direct messages to the reporter.
     RECEIPT = "receipt"
     SELF_REPORT_RECEIPT = "self_report_receipt"

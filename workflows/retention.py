@@ -3,6 +3,8 @@
 A purged case keeps what counting needs (reference, category, urgency, dates, status,
 outcome, and its timeline's who-did-what-when) and loses every text and every person's id:
 the report, notes, relayed messages, reasons, apologies, and who reported or was named.
+The app's own Slack messages about the case (its card and thread, its DMs) are deleted from
+Slack too, through the outbox (``posted_messages``).
 """
 
 from datetime import datetime, timedelta
@@ -13,11 +15,13 @@ from sqlalchemy.orm import Session
 from db.enums import CaseStatus, TimelineKind
 from db.models import Case, TimelineEntry
 from workflows.errors import WorkflowError
+from workflows.messages import MessageKind
+from workflows.ports import Notifier
 
 ERASED = ""
 
 
-def purge_case(session: Session, case: Case, *, now: datetime, why: str) -> None:
+def purge_case(session: Session, notifier: Notifier, case: Case, *, now: datetime, why: str) -> None:
     if case.purged_at is not None:
         raise WorkflowError(f"{case.reference} was already purged on {case.purged_at:%Y-%m-%d}.")
     report = case.report
@@ -40,10 +44,14 @@ def purge_case(session: Session, case: Case, *, now: datetime, why: str) -> None
     case.purged_at = now
     # Recorded without any content: only that it happened, and why.
     case.timeline.append(TimelineEntry(kind=TimelineKind.PURGED, at=now, summary=f"Texts and names erased ({why})"))
+    # After whatever is still queued for the case's channel, so that goes too.
+    notifier.to_organizers(case.id, MessageKind.DELETE_SLACK_MESSAGES)
     session.flush()
 
 
-def purge_expired_cases(session: Session, *, now: datetime, retention: timedelta, limit: int = 200) -> int:
+def purge_expired_cases(
+    session: Session, notifier: Notifier, *, now: datetime, retention: timedelta, limit: int = 200
+) -> int:
     """Purge cases closed longer ago than ``retention``."""
     if retention <= timedelta(0):
         return 0
@@ -54,7 +62,7 @@ def purge_expired_cases(session: Session, *, now: datetime, retention: timedelta
         .limit(limit)
     ).all()
     for case in due:
-        purge_case(session, case, now=now, why=f"retention: closed over {retention.days} days ago")
+        purge_case(session, notifier, case, now=now, why=f"retention: closed over {retention.days} days ago")
     return len(due)
 
 

@@ -58,6 +58,7 @@ def erase_case(args: argparse.Namespace) -> int:
     if reference is None:
         return 2
     print(f"Erased the texts and names of {reference}; its reference, dates and outcome remain for counts.")
+    print("The app deletes its Slack messages about it next (its card, thread and DMs).")
     return 0
 
 
@@ -66,6 +67,7 @@ def _purge(sessions, number: int, asked: str) -> str | None:
     from datetime import UTC, datetime
 
     from workflows.errors import WorkflowError
+    from workflows.outbox import OutboxNotifier
     from workflows.retention import find_case, purge_case
 
     with sessions.begin() as session:
@@ -73,8 +75,10 @@ def _purge(sessions, number: int, asked: str) -> str | None:
         if case is None:
             print(f"speakout: no case {asked}", file=sys.stderr)
             return None
+        now = datetime.now(UTC)
         try:
-            purge_case(session, case, now=datetime.now(UTC), why="on request")
+            # The app's Slack messages about it are deleted by the running app's outbox.
+            purge_case(session, OutboxNotifier(session, now), case, now=now, why="on request")
         except WorkflowError as error:
             print(f"speakout: {error}", file=sys.stderr)
             return None

@@ -33,11 +33,15 @@ def dispatch_reminders() -> None:
 
 
 def purge_expired() -> None:
-    """Erase the texts of cases closed longer ago than RETENTION_DAYS."""
+    """Erase the texts of cases closed longer ago than RETENTION_DAYS; the outbox then deletes
+    their messages from Slack."""
     services = _services
     if services is None:
         return
     with services.sessions.begin() as session:
-        purged = purge_expired_cases(session, now=services.clock(), retention=services.settings.retention)
+        now = services.clock()
+        notifier = OutboxNotifier(session, now)
+        purged = purge_expired_cases(session, notifier, now=now, retention=services.settings.retention)
     if purged:
         logger.info("erased the texts of %d case(s) past their retention", purged)
+        services.outbox.wake()  # their Slack messages go next

@@ -78,6 +78,7 @@ TIMELINE_LABELS: dict[TimelineKind, str] = {
     TimelineKind.REOPENED: "Reopened",
     TimelineKind.OWN_UP: "Own-up",
     TimelineKind.PURGED: "Erased",
+    TimelineKind.MESSAGES_DELETED: "Slack messages deleted",
 }
 
 

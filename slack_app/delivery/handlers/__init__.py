@@ -1,15 +1,16 @@
 """How each kind of outbox message reaches Slack, split by who reads it.
 
 ``build_handlers`` makes the dispatcher's one table, keyed by ``MessageKind``: every kind
-exactly once, and the posts in a case's channel behind the held-case rule
-(``organizers.post_unless_held``).
+exactly once, the posts in a case's channel behind the held-case rule
+(``organizers.post_unless_held``), and every post about a case remembered with it
+(``context.remembering_posts``), for deleting once the case is purged (``retention``).
 """
 
 from collections import Counter
 from functools import partial
 
-from slack_app.delivery.handlers import actions, organizers, people, reporter
-from slack_app.delivery.handlers.context import DeliveryContext, Send
+from slack_app.delivery.handlers import actions, organizers, people, reporter, retention
+from slack_app.delivery.handlers.context import DeliveryContext, Send, remembering_posts
 from slack_app.delivery.outcomes import Handler
 from workflows.messages import MessageKind
 
@@ -17,7 +18,13 @@ __all__ = ["DeliveryContext", "build_handlers", "registered_kinds"]
 
 # Handlers that take the message alone, by audience; the organizers' channel posts are in
 # ``organizers.IN_CHANNEL``.
-PLAIN: tuple[dict[MessageKind, Send], ...] = (organizers.HANDLERS, reporter.HANDLERS, people.HANDLERS, actions.HANDLERS)
+PLAIN: tuple[dict[MessageKind, Send], ...] = (
+    organizers.HANDLERS,
+    reporter.HANDLERS,
+    people.HANDLERS,
+    actions.HANDLERS,
+    retention.HANDLERS,
+)
 
 
 def registered_kinds() -> list[MessageKind]:
@@ -35,4 +42,4 @@ def build_handlers(context: DeliveryContext) -> dict[MessageKind, Handler]:
     }
     for table in PLAIN:
         handlers.update({kind: partial(handler, context) for kind, handler in table.items()})
-    return handlers
+    return {kind: remembering_posts(context, handler) for kind, handler in handlers.items()}

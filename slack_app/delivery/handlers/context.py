@@ -2,10 +2,14 @@
 they all make (load facts, post in a case's thread, open a DM, link to a message).
 
 Every post goes through ``post`` (``slack_app.delivery.posting.post_once``): it carries its
-outbox id, and is looked for in Slack first when an earlier attempt may have posted it."""
+outbox id, and is looked for in Slack first when an earlier attempt may have posted it. Where
+it landed (channel and ts) is kept on the side (``PostLog``) and recorded with the case, in the
+transaction that marks its outbox message sent (``remembering_posts``), so that the case's
+messages can be deleted from Slack once it is purged."""
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,11 +23,29 @@ from slack_app.core.settings import Settings
 from slack_app.delivery.outcomes import Recorder, Retry
 from slack_app.delivery.posting import Posted, post_once
 from slack_app.views.message import Message
+from workflows.posted_messages import remember_posted
 
 # A handler before it is bound to a context; the table binds each one once.
 Send = Callable[["DeliveryContext", OutboxMessage], Recorder | None]
 
 T = TypeVar("T")
+
+
+class PostLog:
+    """The posts each outbox message made while being sent, by outbox id, until its sending
+    is recorded (thread-safe: the outbox sends several streams at once)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._posts: dict[int, list[Posted]] = {}
+
+    def add(self, outbox_id: int, posted: Posted) -> None:
+        with self._lock:
+            self._posts.setdefault(outbox_id, []).append(posted)
+
+    def take(self, outbox_id: int) -> list[Posted]:
+        with self._lock:
+            return self._posts.pop(outbox_id, [])
 
 
 @dataclass(frozen=True)
@@ -32,6 +54,7 @@ class DeliveryContext:
     client: WebClient
     settings: Settings
     clock: Callable[[], datetime]
+    posts: PostLog = field(default_factory=PostLog, compare=False, repr=False)
 
     def load(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Read facts in a transaction of their own, closed before anything is sent to Slack."""
@@ -46,7 +69,9 @@ class DeliveryContext:
 
     def post(self, message: OutboxMessage, channel: str, content: Message, *, thread_ts: str | None = None) -> Posted:
         """Post ``message`` once (see ``posting``)."""
-        return post_once(self.client, message, channel=channel, thread_ts=thread_ts, **content.as_kwargs())
+        posted = post_once(self.client, message, channel=channel, thread_ts=thread_ts, **content.as_kwargs())
+        self.posts.add(message.id, posted)
+        return posted
 
     def post_in_thread(self, message: OutboxMessage, case: queries.CaseFacts, content: Message) -> Posted:
         if case.card_ts is None:
@@ -81,3 +106,27 @@ class DeliveryContext:
             return self.client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
         except SlackApiError:
             return None  # the details still name the channel and author
+
+
+def remembering_posts(context: DeliveryContext, handler: Callable[[OutboxMessage], Recorder | None]):
+    """``handler``, with the case's posts it made recorded along with what it records itself."""
+
+    def send(message: OutboxMessage) -> Recorder | None:
+        context.posts.take(message.id)  # nothing of an attempt that ended in an exception
+        try:
+            recorder = handler(message)
+        finally:
+            posts = context.posts.take(message.id)
+        if message.case_id is None or not posts:
+            return recorder
+        case_id, now = message.case_id, context.clock()
+
+        def record(session: Session) -> None:
+            if recorder is not None:
+                recorder(session)
+            for posted in posts:
+                remember_posted(session, case_id=case_id, channel=posted.channel, ts=posted.ts, now=now)
+
+        return record
+
+    return send
