@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 from db.enums import CaseStatus, TimelineKind
 from db.queries import CaseFacts, ReportFacts, TimelineFacts
 from slack_app.core.ids import CARD_ACTIONS_BLOCK, CaseAction, OwnUpAction
+from slack_app.core.mrkdwn import inline
 from slack_app.views import own_up as own_up_views
 from slack_app.views.labels import CATEGORY_LABELS, OUTCOME_LABELS, STATUS_LABELS, mention, mentions
 from slack_app.views.message import Message, quote, slack_date
@@ -107,13 +108,13 @@ def case_details(case: CaseFacts, report: ReportFacts, evidence_link: str | None
             link += " (in a direct message)"
         lines.append(f"*Evidence*: {link} by {author}\n{quote(report.evidence_excerpt or '')}")
     if report.others_involved:
-        lines.append(f"*Also involved (not in Slack)*: {report.others_involved}")
+        lines.append(f"*Also involved (not in Slack)*: {inline(report.others_involved)}")
     where = [_conversation(report.location_channel_id)] if report.location_channel_id else []
-    where += [report.location_text] if report.location_text else []
+    where += [inline(report.location_text)] if report.location_text else []
     if where:
         lines.append(f"*Where*: {', '.join(where)}")
     if report.occurred_on or report.occurred_at_time:
-        when = " ".join(part for part in (report.occurred_on, report.occurred_at_time) if part)
+        when = inline(" ".join(part for part in (report.occurred_on, report.occurred_at_time) if part))
         lines.append(f"*When*: {when} (the reporter's local time)")
     lines.append(_preferences(case))
     blocks = [SectionBlock(text=MarkdownTextObject(text=_fit(chunk))) for chunk in lines]

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
 from db.enums import OwnUpState
 from db.queries import CaseFacts, OwnUpFacts
 from slack_app.core.ids import OwnUpAction
+from slack_app.core.mrkdwn import inline
 from slack_app.views.labels import mention
 from slack_app.views.message import Message, quote, section
 from workflows.own_up import OPEN, STATE_WORDS
@@ -78,7 +79,7 @@ def request_dm(own_up: OwnUpFacts) -> Message:
         f"They'd like to talk with you about this:\n{quote(own_up.description)}",
     ]
     if own_up.coc_part:
-        lines.append(f"_Code of Conduct: {COC_PARTS.get(own_up.coc_part, own_up.coc_part)}_")
+        lines.append(f"_Code of Conduct: {COC_PARTS.get(own_up.coc_part) or inline(own_up.coc_part)}_")
     lines.append(OWN_UP_ASK)
     if own_up.deadline_at:
         lines.append(f"Please reply by {own_up.deadline_at:%A %d %B, %H:%M} UTC.")
