@@ -1,8 +1,9 @@
 """Declarative base, naming conventions and the column types every model shares."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -44,3 +45,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_column(enum: type[StrEnum]) -> Enum:
+    # Stored as plain VARCHAR (no native ENUM, no CHECK) so adding a member never needs an
+    # ALTER TYPE; read back as the enum member.
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        values_callable=lambda members: [member.value for member in members],
+        length=max(len(member.value) for member in enum) + 8,
+    )

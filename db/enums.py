@@ -58,6 +58,15 @@ class TimelineKind(StrEnum):
     PURGED = "purged"
 
 
+class AccessKind(StrEnum):
+    """What someone looked at in a case's words (the access log)."""
+
+    REPORT_OPENED = "report_opened"  # "Open report" in Slack
+    RECORD_SHOWN = "record_shown"  # speakout case show
+    EXPORTED = "exported"  # speakout case export
+    HISTORY_LOOKUP = "history_lookup"  # speakout person history listed the case
+
+
 class Outcome(StrEnum):
     ACTION_TAKEN = "action_taken"
     NO_ACTION_NEEDED = "no_action_needed"

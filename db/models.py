@@ -1,13 +1,15 @@
 """Typed SQLAlchemy models: cases, their reports, parties and timelines, and the outbox."""
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, UTCDateTime
+from db.base import Base, UTCDateTime, enum_column
+
+# Loaded with the other models, so the metadata (and Alembic's comparison) knows every table.
+from db.case_access import CaseAccess  # noqa: F401
 from db.crypto import EncryptedText
 from db.enums import (
     ActionKind,
@@ -26,18 +28,6 @@ from db.enums import (
 )
 
 
-def _enum(enum: type[StrEnum]) -> Enum:
-    # Stored as plain VARCHAR (no native ENUM, no CHECK) so adding a member never needs an
-    # ALTER TYPE; read back as the enum member.
-    return Enum(
-        enum,
-        native_enum=False,
-        create_constraint=False,
-        values_callable=lambda members: [member.value for member in members],
-        length=max(len(member.value) for member in enum) + 8,
-    )
-
-
 class Counter(Base):
     """Gapless sequences (case numbers); incremented with UPDATE ... RETURNING under a row lock."""
 
@@ -54,13 +44,13 @@ class Case(Base):
     number: Mapped[int] = mapped_column(Integer, unique=True)
     # A retried or double-clicked submission carries the same key (the modal's view id).
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.NEW)
-    category: Mapped[Category] = mapped_column(_enum(Category))
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus), default=CaseStatus.NEW)
+    category: Mapped[Category] = mapped_column(enum_column(Category))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymous: Mapped[bool] = mapped_column(Boolean)
     follow_up_allowed: Mapped[bool] = mapped_column(Boolean)
     apology_wanted: Mapped[bool] = mapped_column(Boolean)
-    routing: Mapped[Routing] = mapped_column(_enum(Routing), default=Routing.PENDING)
+    routing: Mapped[Routing] = mapped_column(enum_column(Routing), default=Routing.PENDING)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     reporter_dm_channel: Mapped[str | None] = mapped_column(String(32))
@@ -68,7 +58,7 @@ class Case(Base):
     assignee_id: Mapped[str | None] = mapped_column(String(32))
     acknowledged_by: Mapped[str | None] = mapped_column(String(32))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome))
     closing_summary: Mapped[str | None] = mapped_column(EncryptedText)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     self_report: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -135,7 +125,7 @@ class Party(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    role: Mapped[PartyRole] = mapped_column(_enum(PartyRole))
+    role: Mapped[PartyRole] = mapped_column(enum_column(PartyRole))
     slack_user_id: Mapped[str] = mapped_column(String(32))
 
     case: Mapped[Case] = relationship(back_populates="parties")
@@ -154,7 +144,7 @@ class TimelineEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    kind: Mapped[TimelineKind] = mapped_column(_enum(TimelineKind))
+    kind: Mapped[TimelineKind] = mapped_column(enum_column(TimelineKind))
     actor_id: Mapped[str | None] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     summary: Mapped[str] = mapped_column(String(300), default="")
@@ -171,13 +161,13 @@ class CaseAction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    kind: Mapped[ActionKind] = mapped_column(_enum(ActionKind))
+    kind: Mapped[ActionKind] = mapped_column(enum_column(ActionKind))
     subject_id: Mapped[str | None] = mapped_column(String(32))
     decided_by: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(EncryptedText)
     message: Mapped[str | None] = mapped_column(EncryptedText)  # the "please stop" DM, in the organizer's words
     channel_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    result: Mapped[ActionResult] = mapped_column(_enum(ActionResult))
+    result: Mapped[ActionResult] = mapped_column(enum_column(ActionResult))
     result_detail: Mapped[str | None] = mapped_column(String(300))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -195,7 +185,7 @@ class OwnUp(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     subject_id: Mapped[str] = mapped_column(String(32), index=True)
     recipient_id: Mapped[str | None] = mapped_column(String(32), index=True)
-    state: Mapped[OwnUpState] = mapped_column(_enum(OwnUpState))
+    state: Mapped[OwnUpState] = mapped_column(enum_column(OwnUpState))
     requested_by: Mapped[str | None] = mapped_column(String(32))  # None for a self-report
     description: Mapped[str] = mapped_column(EncryptedText)  # the organizer's neutral words, or the self-report's
     coc_part: Mapped[str | None] = mapped_column(String(40))
@@ -206,7 +196,7 @@ class OwnUp(Base):
     account: Mapped[str | None] = mapped_column(EncryptedText)  # "I see it differently"
     review_note: Mapped[str | None] = mapped_column(EncryptedText)
     not_delivered_reason: Mapped[str | None] = mapped_column(EncryptedText)
-    recipient_answer: Mapped[RecipientAnswer | None] = mapped_column(_enum(RecipientAnswer))
+    recipient_answer: Mapped[RecipientAnswer | None] = mapped_column(enum_column(RecipientAnswer))
     review_ts: Mapped[str | None] = mapped_column(String(32))  # the review message in the case thread
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -222,8 +212,8 @@ class Reminder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    kind: Mapped[ReminderKind] = mapped_column(_enum(ReminderKind))
-    state: Mapped[ReminderState] = mapped_column(_enum(ReminderState), default=ReminderState.PENDING)
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind))
+    state: Mapped[ReminderState] = mapped_column(enum_column(ReminderState), default=ReminderState.PENDING)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # What within the case it is about ("" for the case itself, "own-up-3" for a request), so
     # several own-up requests on one case each have their own.
@@ -252,7 +242,7 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(40))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    state: Mapped[OutboxState] = mapped_column(_enum(OutboxState), default=OutboxState.PENDING)
+    state: Mapped[OutboxState] = mapped_column(enum_column(OutboxState), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime)

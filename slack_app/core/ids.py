@@ -78,6 +78,7 @@ class CaseAction(StrEnum):
     RECORD_ACTION = "case_record_action"
     CLOSE = "case_close"
     REOPEN = "case_reopen"
+    OPEN_REPORT = "case_open_report"
 
 
 class CaseModal(StrEnum):
@@ -88,6 +89,7 @@ class CaseModal(StrEnum):
     CONFIRM_ACTION = "case_confirm_action_modal"
     CLOSE = "case_close_modal"
     REOPEN = "case_reopen_modal"
+    REPORT = "case_report_modal"
 
 
 class CaseField(StrEnum):

@@ -7,7 +7,7 @@ Lookups go through ``label()`` so a value added to an enum later still reads as 
 import re
 from enum import StrEnum
 
-from db.enums import ActionKind, ActionResult, CaseStatus, Category, Outcome, Routing, TimelineKind
+from db.enums import AccessKind, ActionKind, ActionResult, CaseStatus, Category, Outcome, Routing, TimelineKind
 from slack_app.core.mrkdwn import inline
 
 _SLACK_ID = re.compile(r"[A-Z0-9]{2,32}")
@@ -82,6 +82,14 @@ TIMELINE_LABELS: dict[TimelineKind, str] = {
     TimelineKind.REOPENED: "Reopened",
     TimelineKind.OWN_UP: "Own-up",
     TimelineKind.PURGED: "Erased",
+}
+
+
+ACCESS_LABELS: dict[AccessKind, str] = {
+    AccessKind.REPORT_OPENED: "opened the report in Slack",
+    AccessKind.RECORD_SHOWN: "showed the record (speakout case show)",
+    AccessKind.EXPORTED: "exported the record",
+    AccessKind.HISTORY_LOOKUP: "looked up a person's history, which lists this case",
 }
 
 

@@ -16,11 +16,15 @@ from hypothesis import strategies as st
 from slack_sdk.models.views import View
 
 import slack_app.views
-from db.enums import CaseStatus, Category, OwnUpState, Routing, TimelineKind
+from db.enums import AccessKind, CaseStatus, Category, OwnUpState, Routing, TimelineKind
 from db.queries import CaseFacts, OwnUpFacts, ReporterContact, ReportFacts, TimelineFacts
 from slack_app.core.mrkdwn import escape, from_slack, inline
-from slack_app.views import cases, own_up, own_up_modals, reporter, reports
+from slack_app.views import cases, own_up, own_up_modals, report_words, reporter, reports
+from slack_app.views.code_names import code_names
 from slack_app.views.message import Message
+from workflows.access_log import AccessRecord
+from workflows.disclosure import CaseWords, OwnUpRecord
+from workflows.records import CaseRecord, HistoryEntry, ReportRecord, TimelineRecord
 
 MARK = "Wordsofsomeone"
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
@@ -120,8 +124,65 @@ CONTACT = ReporterContact(
     dm_channel="D0REPORTER",
     dm_ts="3.000300",
 )
+
+
+def words(text: str) -> CaseWords:
+    fields = {field.name: text for field in dataclasses.fields(ReportRecord)}
+    report_record = ReportRecord(**{**fields, "location_channel_id": "C0TALKS", "evidence_channel_id": "C0TALKS"})
+    timeline = tuple(
+        TimelineRecord(at=NOW, kind=kind, actor=actor, summary="Added a note", body=text)
+        for kind, actor in ((TimelineKind.NOTE, "U0LEAD"), (TimelineKind.REPORTER_MESSAGE, "the reporter"))
+    )
+    record = CaseRecord(
+        reference="CoC-0007",
+        category=Category.HARASSMENT,
+        status=CaseStatus.INVESTIGATING,
+        urgent=False,
+        created_at=NOW,
+        routing=Routing.ORGANIZERS,
+        channel_id="C0ORGS",
+        anonymous=False,
+        reporter="U0REPORTER",
+        involved=("U0PERSON",),
+        follow_up_allowed=True,
+        apology_wanted=True,
+        report=dataclasses.replace(report_record, evidence_author_id="U0PERSON", evidence_ts="2.000200"),
+        assignee_id=None,
+        acknowledged_by=None,
+        acknowledged_at=None,
+        outcome=None,
+        closing_summary=text,
+        closed_at=None,
+        actions=(),
+        timeline=timeline,
+        access_log=(AccessRecord(at=NOW, who="U0LEAD", what=AccessKind.REPORT_OPENED),),
+    )
+    own_up_texts = {field.name: text for field in dataclasses.fields(OwnUpRecord)}
+    own_up_record = OwnUpRecord(**{**own_up_texts, "subject_id": "U0PERSON", "state": OwnUpState.UNDER_REVIEW})
+    return CaseWords(record=record, own_ups=(own_up_record,))
+
+
+PEOPLE = code_names(case())
+HISTORY = [
+    HistoryEntry(
+        case_id=2,
+        reference="CoC-0002",
+        created_at=NOW,
+        category=Category.OTHER,
+        status=CaseStatus.CLOSED,
+        outcome=None,
+        routing=Routing.ORGANIZERS,
+        channel_id="C0ORGS",
+        card_ts="0.000100",
+        names=("U0PERSON",),
+    )
+]
+
 # Every builder of a message or view that shows someone's words, given those words.
 WITH_WORDS = {
+    "report_words.report_words_modal": lambda t: report_words.report_words_modal(
+        words(t), PEOPLE, "https://stand-in.slack.test/p1"
+    ),
     "cases.case_details": lambda t: cases.case_details(case(), report(t), "https://stand-in.slack.test/p1"),
     "cases.reporter_message": lambda t: cases.reporter_message(case(), t),
     "cases.thread_line": lambda t: cases.thread_line(entry(t)),
@@ -259,3 +320,18 @@ def test_text_from_slack_comes_in_as_the_words_people_saw():
     assert from_slack(slack_text) == "@channel look: @U0PERSON said <3 in #talks, see this (https://x.example)"
     assert escape(from_slack(slack_text)).count("<") == 0
     assert inline("a\r\nb") == "a b"
+
+
+def test_with_words_on_demand_the_channel_gets_no_ones_words_and_no_names():
+    in_channel = [
+        cases.case_card(case(), PEOPLE),
+        cases.thread_line(entry(MARK), PEOPLE),
+        cases.reporter_message(case(), MARK, on_demand=True),
+        cases.pattern_note(HISTORY, PEOPLE),
+        own_up.review_message(own_up_facts(MARK), PEOPLE),
+    ]
+    for message in in_channel:
+        shown = str(rendered(message))
+        assert MARK not in shown
+        assert "U0PERSON" not in shown and "U0REPORTER" not in shown
+    assert "Person A" in str(rendered(in_channel[0]))
