@@ -56,6 +56,8 @@ class TimelineKind(StrEnum):
     REOPENED = "reopened"
     OWN_UP = "own_up"
     PURGED = "purged"
+    STEPPED_BACK = "stepped_back"
+    STEPPED_IN = "stepped_in"
 
 
 class AccessKind(StrEnum):

@@ -44,6 +44,9 @@ def case_card(case: CaseFacts, people: People | None = None) -> Message:
             text=f"*Acknowledged*\n{mention(case.acknowledged_by) if case.acknowledged_by else 'Not yet'}"
         ),
     ]
+    if case.stepped_back:
+        # How many, never who or why.
+        fields.append(MarkdownTextObject(text=f"*Stepped back*\n{_organizers(case.stepped_back)}"))
     if case.self_report:
         headline = f":raised_hand: *Self-report* · {headline}"
     blocks = [
@@ -79,6 +82,7 @@ def case_buttons(case: CaseFacts) -> ActionsBlock:
             elements=[
                 ButtonElement(text="Open report", action_id=CaseAction.OPEN_REPORT, value=value),
                 ButtonElement(text="Reopen", action_id=CaseAction.REOPEN, value=value),
+                *_step_buttons(case),
             ],
         )
     statuses = [status for status in CaseStatus if status not in (CaseStatus.NEW, CaseStatus.CLOSED)]
@@ -104,8 +108,21 @@ def case_buttons(case: CaseFacts) -> ActionsBlock:
         ButtonElement(text="Record action", action_id=CaseAction.RECORD_ACTION, value=value),
         ButtonElement(text="Request own-up", action_id=OwnUpAction.REQUEST, value=value),
         ButtonElement(text="Close", action_id=CaseAction.CLOSE, value=value, style="danger"),
+        *_step_buttons(case),
     ]
     return ActionsBlock(block_id=CARD_ACTIONS_BLOCK, elements=elements)
+
+
+def _step_buttons(case: CaseFacts) -> list[ButtonElement]:
+    """Anyone may step back, without a reason; whoever did can ask to step back in."""
+    buttons = [ButtonElement(text="Step back", action_id=CaseAction.STEP_BACK, value=str(case.id))]
+    if case.stepped_back:
+        buttons.append(ButtonElement(text="Step back in", action_id=CaseAction.STEP_BACK_IN, value=str(case.id)))
+    return buttons
+
+
+def _organizers(count: int) -> str:
+    return "1 organizer" if count == 1 else f"{count} organizers"
 
 
 def _reporter(case: CaseFacts, people: People | None) -> str:

@@ -82,6 +82,8 @@ TIMELINE_LABELS: dict[TimelineKind, str] = {
     TimelineKind.REOPENED: "Reopened",
     TimelineKind.OWN_UP: "Own-up",
     TimelineKind.PURGED: "Erased",
+    TimelineKind.STEPPED_BACK: "Stepped back",
+    TimelineKind.STEPPED_IN: "Stepped back in",
 }
 
 

@@ -244,6 +244,8 @@ WITHOUT_WORDS = {
     "reports.report_sent",
     "waiting.loading_modal",
     "waiting.notice_modal",
+    "step_back.step_in_modal",
+    "step_back.step_in_request",
 }
 
 TOKEN = re.compile(r"<[^<>]*>")

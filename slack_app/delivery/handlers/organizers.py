@@ -21,6 +21,7 @@ from slack_app.delivery.outcomes import Recorder, Retry
 from slack_app.views import cases as case_views
 from slack_app.views import own_up as own_up_views
 from slack_app.views import reminders as reminder_views
+from workflows.access import stepped_back_ids
 from workflows.messages import MessageKind
 from workflows.records import earlier_cases_naming
 from workflows.routing import Channels, Membership, route_case
@@ -141,11 +142,24 @@ def post_own_up_review(context: DeliveryContext, message: OutboxMessage, case: q
 # -- reminders -----------------------------------------------------------------------------
 def remind_to_acknowledge(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
     if case.acknowledged_by is None:
-        context.post_in_thread(message, case, reminder_views.ack_reminder(case, message.payload["seconds"]))
+        content = reminder_views.ack_reminder(case, message.payload["seconds"], reminded(context, case))
+        context.post_in_thread(message, case, content)
 
 
 def nudge_stale_case(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
-    context.post_in_thread(message, case, reminder_views.stale_nudge(case, message.payload["days"]))
+    content = reminder_views.stale_nudge(case, message.payload["days"], reminded(context, case))
+    context.post_in_thread(message, case, content)
+
+
+def reminded(context: DeliveryContext, case: queries.CaseFacts) -> list[str] | None:
+    """Who a reminder pings: the whole channel (None), unless someone stepped back from the
+    case: then every member but them (and the app itself), by name."""
+    if not case.stepped_back:
+        return None
+    stepped_back = context.load(stepped_back_ids, case.id)
+    members = channel_members(context.client, case.channel_id)
+    app = context.client.auth_test().get("user_id")  # rare enough (a step-back) not to cache
+    return sorted(members - stepped_back - {app})
 
 
 def escalate_unacknowledged(context: DeliveryContext, message: OutboxMessage) -> None:
