@@ -57,6 +57,17 @@ class TimelineKind(StrEnum):
     OWN_UP = "own_up"
     PURGED = "purged"
     MESSAGES_DELETED = "messages_deleted"  # the app's own Slack messages about a purged case
+    STEPPED_BACK = "stepped_back"
+    STEPPED_IN = "stepped_in"
+
+
+class AccessKind(StrEnum):
+    """What someone looked at in a case's words (the access log)."""
+
+    REPORT_OPENED = "report_opened"  # "Open report" in Slack
+    RECORD_SHOWN = "record_shown"  # speakout case show
+    EXPORTED = "exported"  # speakout case export
+    HISTORY_LOOKUP = "history_lookup"  # speakout person history listed the case
 
 
 class Outcome(StrEnum):

@@ -7,6 +7,9 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, UTCDateTime, enum_column
+
+# Loaded with the other models, so the metadata (and Alembic's comparison) knows every table.
+from db.case_access import CaseAccess, StepBack  # noqa: F401
 from db.crypto import EncryptedText
 from db.enums import (
     ActionKind,

@@ -8,7 +8,7 @@ an anonymous reporter.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.enums import (
@@ -22,7 +22,7 @@ from db.enums import (
     Routing,
     TimelineKind,
 )
-from db.models import Case, CaseAction, OwnUp, Party, TimelineEntry
+from db.models import Case, CaseAction, OwnUp, Party, StepBack, TimelineEntry
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class CaseFacts:
     outcome: Outcome | None = None
     self_report: bool = False
     own_ups: tuple[tuple[int, str, OwnUpState, datetime | None], ...] = ()  # (id, subject, state, deadline)
+    stepped_back: int = 0  # how many organizers stand stepped back (never who)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ def case_facts(session: Session, case_id: int) -> CaseFacts | None:
         outcome=case.outcome,
         self_report=case.self_report,
         own_ups=tuple((o.id, o.subject_id, o.state, o.deadline_at) for o in case.own_ups),
+        stepped_back=session.scalar(
+            select(func.count()).where(StepBack.case_id == case.id, StepBack.ended_at.is_(None))
+        ),
     )
 
 
@@ -244,3 +248,20 @@ def own_up_facts(session: Session, own_up_id: int) -> OwnUpFacts | None:
         review_note=own_up.review_note,
         self_report=own_up.case.self_report,
     )
+
+
+@dataclass(frozen=True)
+class StepBackFacts:
+    id: int
+    case_id: int
+    reference: str
+    user_id: str
+    ended: bool
+
+
+def step_back_facts(session: Session, step_back_id: int) -> StepBackFacts | None:
+    row = session.get(StepBack, step_back_id)
+    if row is None:
+        return None
+    case = session.get(Case, row.case_id)
+    return StepBackFacts(row.id, row.case_id, case.reference, row.user_id, row.ended_at is not None)

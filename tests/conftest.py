@@ -118,9 +118,18 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def local(database_url: str, clean_db: Engine, transport: str) -> Iterator[LocalSpeakOut]:
+def report_words() -> str:
+    """REPORT_WORDS for ``local``. The scenarios of intake, cases and own-up read the report's
+    words where a team that keeps them in the thread reads them; the default, words on demand,
+    has tests of its own (tests/e2e/test_need_to_know.py overrides this fixture)."""
+    return "in_thread"
+
+
+@pytest.fixture
+def local(database_url: str, clean_db: Engine, transport: str, report_words: str) -> Iterator[LocalSpeakOut]:
     """The whole app on loopback against the Web API stand-in, with the real clock."""
-    with LocalSpeakOut(database_url, env={"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}, transport=transport) as running:
+    env = {"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY, "REPORT_WORDS": report_words}
+    with LocalSpeakOut(database_url, env=env, transport=transport) as running:
         yield running
 
 
@@ -134,6 +143,8 @@ def stand_in_settings(stand_in, database_url: str, organizer_channel: str, **ext
             "DATABASE_URL": database_url,
             "ORGANIZER_CHANNEL_ID": organizer_channel,
             "ENCRYPTION_KEY": TEST_ENCRYPTION_KEY,
+            # The delivery tests follow every message a case causes, the report's details included.
+            "REPORT_WORDS": "in_thread",
             **extra,
         }
     )

@@ -1,17 +1,22 @@
-"""Who may act on a case: an organizer of it is a member of the channel the case lives in
-and is not named in it. Decided from the signed request's user id and the channel's members
+"""Who may act on a case: an organizer of it is a member of the channel the case lives in,
+is not named in it and has not stepped back from it. Decided from the signed request's user id and the channel's members
 as Slack reports them, never from anything in a payload."""
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.enums import Routing
-from db.models import Case
+from db.models import Case, StepBack
 from workflows.errors import NotAllowed, NotFound
 
 ONLY_ORGANIZERS = "Only organizers of this case can do this."
 NAMED_IN_CASE = "You are named in this case, so you can't act on it. Another organizer will handle it."
+STEPPED_BACK = (
+    "You stepped back from this case, so you can't open it or act on it. To step back in, press "
+    "*Step back in* on the card and choose another organizer to confirm."
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,16 @@ def case_channel(session: Session, case_id: int) -> str | None:
 
 
 def load_for(session: Session, case_id: int, actor: Actor) -> Case:
-    """The case, if ``actor`` may act on it: a member of its channel and not named in it."""
+    """The case, if ``actor`` may act on it: a member of its channel, not named in it and not
+    stepped back from it."""
+    case = load_as_member(session, case_id, actor)
+    if actor.user_id in stepped_back_ids(session, case.id):
+        raise NotAllowed(STEPPED_BACK)
+    return case
+
+
+def load_as_member(session: Session, case_id: int, actor: Actor) -> Case:
+    """The case, if ``actor`` is a member of its channel and not named in it (stepped back or not)."""
     case = session.get(Case, case_id, with_for_update=True)
     if case is None:
         raise NotFound(ONLY_ORGANIZERS)  # don't confirm to a stranger that an id exists
@@ -45,3 +59,10 @@ def load_for(session: Session, case_id: int, actor: Actor) -> Case:
 
 def involved_ids(case: Case) -> set[str]:
     return {party.slack_user_id for party in case.involved}
+
+
+def stepped_back_ids(session: Session, case_id: int) -> set[str]:
+    """Organizers stepped back from the case now."""
+    return set(
+        session.scalars(select(StepBack.user_id).where(StepBack.case_id == case_id, StepBack.ended_at.is_(None)))
+    )

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import CaseStatus, Outcome, TimelineKind
 from db.models import Case
-from workflows.access import Actor, involved_ids, load_for
+from workflows.access import Actor, involved_ids, load_for, stepped_back_ids
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.messages import MessageKind
 from workflows.own_up import withdraw_open_requests
@@ -46,6 +46,8 @@ def assign_case(
         raise InvalidInput("assignee", f"<@{assignee_id}> is not an organizer of this case.")
     if assignee_id in involved_ids(case):
         raise InvalidInput("assignee", f"<@{assignee_id}> is named in this case and can't lead it.")
+    if assignee_id in stepped_back_ids(session, case.id):
+        raise InvalidInput("assignee", "That organizer stepped back from this case and can't lead it.")
     if assignee_id == case.assignee_id:
         raise InvalidInput("assignee", f"<@{assignee_id}> already leads this case.")
     case.assignee_id = assignee_id

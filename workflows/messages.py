@@ -39,3 +39,5 @@ class MessageKind(StrEnum):
     OWN_UP_ACCEPTED_NOTICE = "own_up_accepted_notice"
     APOLOGY_OFFER = "apology_offer"
     APOLOGY_DELIVERED = "apology_delivered"
+    # Direct messages to an organizer.
+    STEP_IN_REQUEST = "step_in_request"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.enums import ActionKind, ActionResult, CaseStatus, Category, Outcome, PartyRole, Routing, TimelineKind
 from db.models import Case, CaseAction, Party, TimelineEntry, format_reference
+from workflows.access_log import AccessRecord, access_log
 from workflows.errors import NotFound
 
 ANONYMOUS = "anonymous"
@@ -83,6 +84,7 @@ class CaseRecord:
     closed_at: datetime | None
     actions: tuple[ActionRecord, ...]
     timeline: tuple[TimelineRecord, ...]
+    access_log: tuple[AccessRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ def case_record(session: Session, reference: str) -> CaseRecord:
         closed_at=case.closed_at,
         actions=tuple(_action(action, mask) for action in actions),
         timeline=tuple(_entry(entry, mask) for entry in case.timeline),
+        access_log=access_log(session, case.id),
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from db.enums import Routing, TimelineKind
 from db.models import Case, TimelineEntry
 from workflows.errors import NotFound
+from workflows.step_back import step_back_named
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def route_case(session: Session, *, case_id: int, channels: Channels, members: M
     }[case.routing]
     kind = TimelineKind.HELD if case.routing is Routing.HELD else TimelineKind.ROUTED
     case.timeline.append(TimelineEntry(kind=kind, at=now, summary=summary))
+    step_back_named(session, case, set(members.organizers) | set(members.escalation or ()), now)
     case.updated_at = now
     session.flush()
     return case

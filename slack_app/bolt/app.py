@@ -8,7 +8,7 @@ from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from slack_app.bolt import error_handler, guard
-from slack_app.bolt.listeners import cases, home, installation, own_up, reports
+from slack_app.bolt.listeners import cases, home, installation, own_up, report_words, reports, step_back
 from slack_app.core.services import Services
 
 
@@ -41,6 +41,8 @@ def build_app(services: Services, *, executor: Executor | None = None) -> App:
     error_handler.register(app)
     reports.register(app, services)
     cases.register(app, services)
+    report_words.register(app, services)
+    step_back.register(app, services)
     own_up.register(app, services)
     home.register(app, services)
     installation.register(app, services)

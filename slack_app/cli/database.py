@@ -13,7 +13,7 @@ def read_sessions() -> sessionmaker[Session] | None:
 
     from sqlalchemy import inspect
 
-    from db.models import Case, CaseAction, Party, Report, TimelineEntry
+    from db.models import Case, CaseAccess, CaseAction, Party, Report, TimelineEntry
     from db.session import make_engine, make_sessionmaker
     from slack_app.core.settings import DATABASE_DEFAULT, encryption_keys
 
@@ -24,7 +24,7 @@ def read_sessions() -> sessionmaker[Session] | None:
         tables: set[str] = set()  # connecting would create an empty database file
     else:
         tables = set(inspect(engine).get_table_names())
-    needed = {model.__tablename__ for model in (Case, Report, Party, TimelineEntry, CaseAction)}
+    needed = {model.__tablename__ for model in (Case, Report, Party, TimelineEntry, CaseAction, CaseAccess)}
     if Case.__tablename__ not in tables:
         print("speakout: the database has no Speak Out tables yet: run `speakout db upgrade`", file=sys.stderr)
         return None

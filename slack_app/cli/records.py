@@ -5,14 +5,17 @@ import argparse
 import os
 import re
 import sys
+from datetime import UTC, datetime
 
+from db.enums import AccessKind
 from slack_app.cli.database import read_sessions
+from workflows.access_log import command_line_user, record_access
 
 
 def show_case(args: argparse.Namespace) -> int:
     from slack_app.cli.render import render_markdown
 
-    record = _load_record(args.reference)
+    record = _load_record(args.reference, AccessKind.RECORD_SHOWN)
     if record is None:
         return 2
     sys.stdout.write(render_markdown(record))
@@ -22,7 +25,7 @@ def show_case(args: argparse.Namespace) -> int:
 def export_case(args: argparse.Namespace) -> int:
     from slack_app.cli.render import render_json, render_markdown
 
-    record = _load_record(args.reference)
+    record = _load_record(args.reference, AccessKind.EXPORTED)
     if record is None:
         return 2
     text = render_json(record) if args.format == "json" else render_markdown(record)
@@ -97,21 +100,29 @@ def show_person_history(args: argparse.Namespace) -> int:
         return 2
     with sessions.begin() as session:
         entries = person_history(session, args.user_id)
+        now, who = datetime.now(UTC), command_line_user()
+        for entry in entries:
+            record_access(session, entry.case_id, who, AccessKind.HISTORY_LOOKUP, now)
     sys.stdout.write(render_history(args.user_id, entries))
     return 0
 
 
-def _load_record(reference: str):
-    """The case's record, or None having printed one line on why not."""
+def _load_record(reference: str, what: AccessKind):
+    """The case's record, or None having printed one line on why not. The access log records
+    the reading first, so the record shows it too."""
     from workflows.errors import NotFound
     from workflows.records import case_record, parse_reference
+    from workflows.retention import find_case
 
     try:
-        parse_reference(reference)  # a typo is reported before the database is touched
+        number = parse_reference(reference)  # a typo is reported before the database is touched
         sessions = read_sessions()
         if sessions is None:
             return None
         with sessions.begin() as session:
+            case = find_case(session, number)
+            if case is not None:
+                record_access(session, case.id, command_line_user(), what, datetime.now(UTC))
             return case_record(session, reference)
     except NotFound as error:
         print(f"speakout: {error}", file=sys.stderr)

@@ -13,6 +13,7 @@ from typing import Any
 
 from db.enums import Routing
 from slack_app.views.labels import (
+    ACCESS_LABELS,
     ACTION_LABELS,
     ACTION_RESULT_LABELS,
     CATEGORY_LABELS,
@@ -65,6 +66,7 @@ def render_markdown(record: CaseRecord) -> str:
         sections.append("## Closing summary\n\n" + _quote(record.closing_summary))
     sections.append("## Actions\n\n" + ("\n".join(_action_lines(record.actions)) or "No actions recorded."))
     sections.append("## Timeline\n\n" + "\n".join(_timeline_lines(record.timeline)))
+    sections.append("## Access log\n\n" + ("\n".join(_access_lines(record)) or "Nobody has opened its words yet."))
     return "\n\n".join(sections) + "\n"
 
 
@@ -142,6 +144,14 @@ def _timeline_lines(timeline: tuple[TimelineRecord, ...]) -> list[str]:
         if entry.body:
             lines.append(_quote(entry.body, "  "))
     return lines
+
+
+def _access_lines(record: CaseRecord) -> list[str]:
+    return [
+        f"- {utc(entry.at)} · {entry.who if entry.who.startswith('cli:') else _person(entry.who)} · "
+        f"{label(ACCESS_LABELS, entry.what)}"
+        for entry in record.access_log
+    ]
 
 
 def _person(user_id: str) -> str:

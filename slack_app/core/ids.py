@@ -78,6 +78,12 @@ class CaseAction(StrEnum):
     RECORD_ACTION = "case_record_action"
     CLOSE = "case_close"
     REOPEN = "case_reopen"
+    OPEN_REPORT = "case_open_report"
+    STEP_BACK = "case_step_back"
+    STEP_BACK_IN = "case_step_back_in"
+    # In the DM to the organizer asked to confirm a return (value: "case id:step-back id").
+    CONFIRM_STEP_IN = "case_confirm_step_in"
+    DECLINE_STEP_IN = "case_decline_step_in"
 
 
 class CaseModal(StrEnum):
@@ -88,6 +94,8 @@ class CaseModal(StrEnum):
     CONFIRM_ACTION = "case_confirm_action_modal"
     CLOSE = "case_close_modal"
     REOPEN = "case_reopen_modal"
+    REPORT = "case_report_modal"
+    STEP_BACK_IN = "case_step_in_modal"
 
 
 class CaseField(StrEnum):
@@ -104,6 +112,7 @@ class CaseField(StrEnum):
     CHANNELS = "channels"
     OUTCOME = "outcome"
     SUMMARY = "summary"
+    CONFIRMER = "confirmer"
 
     @property
     def action(self) -> str:

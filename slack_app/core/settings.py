@@ -49,6 +49,9 @@ class Settings:
     retention: timedelta = timedelta(days=365)
     outbox_give_up_after: timedelta = timedelta(days=1)
     scheduler_standby_retry: timedelta = timedelta(seconds=10)
+    # REPORT_WORDS=in_thread: the report's words and names as the first reply in the case thread
+    # (read by everyone in the channel, now and later) rather than on demand.
+    report_words_in_thread: bool = False
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, socket_mode: bool = False) -> Settings:
@@ -106,7 +109,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, socket_mode: bool = F
     if coc_path is not None and not coc_path.is_file():
         raise SettingsError(f"COC_FILE points to {coc_file}, which is not a readable file")
 
+    report_words = (get("REPORT_WORDS") or "on_demand").lower()
+    if report_words not in ("on_demand", "in_thread"):
+        raise SettingsError(f"REPORT_WORDS must be on_demand (the default) or in_thread, not {report_words!r}")
+
     return Settings(
+        report_words_in_thread=report_words == "in_thread",
         encryption_keys=encryption_keys(get("ENCRYPTION_KEY")),
         bot_token=bot_token,
         signing_secret=signing_secret,

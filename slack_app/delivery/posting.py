@@ -51,8 +51,15 @@ def post_once(
         if found is not None:
             logger.info("outbox message %s (%s) reached Slack before: not posting it again", message.id, message.kind)
             return Posted(channel, found, found=True)
+    # No previews: a link someone wrote (or the permalink to a reported message) must not
+    # unfurl its content into the organizers' channel or someone's DM.
     response = client.chat_postMessage(
-        channel=channel, thread_ts=thread_ts, metadata=outbox_metadata(message.id), **content
+        channel=channel,
+        thread_ts=thread_ts,
+        metadata=outbox_metadata(message.id),
+        unfurl_links=False,
+        unfurl_media=False,
+        **content,
     )
     return Posted(response["channel"], response["ts"])
 

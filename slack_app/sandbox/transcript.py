@@ -20,7 +20,8 @@ def plain(text: str, names: Names = lambda user_id: user_id) -> str:
     text = _DATE.sub(lambda m: m.group(1), text)
     text = _LINK.sub(lambda m: m.group(2), text)
     text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    # A zero-width space (how the app breaks a code fence someone typed) is not seen.
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u200b", "")
 
 
 def _text(obj: Any) -> str:

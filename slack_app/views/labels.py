@@ -4,9 +4,13 @@ and Slack mentions.
 Lookups go through ``label()`` so a value added to an enum later still reads as words.
 """
 
+import re
 from enum import StrEnum
 
-from db.enums import ActionKind, ActionResult, CaseStatus, Category, Outcome, Routing, TimelineKind
+from db.enums import AccessKind, ActionKind, ActionResult, CaseStatus, Category, Outcome, Routing, TimelineKind
+from slack_app.core.mrkdwn import inline
+
+_SLACK_ID = re.compile(r"[A-Z0-9]{2,32}")
 
 CATEGORY_LABELS: dict[Category, str] = {
     Category.HARASSMENT: "Harassment or intimidation",
@@ -79,6 +83,16 @@ TIMELINE_LABELS: dict[TimelineKind, str] = {
     TimelineKind.OWN_UP: "Own-up",
     TimelineKind.PURGED: "Erased",
     TimelineKind.MESSAGES_DELETED: "Slack messages deleted",
+    TimelineKind.STEPPED_BACK: "Stepped back",
+    TimelineKind.STEPPED_IN: "Stepped back in",
+}
+
+
+ACCESS_LABELS: dict[AccessKind, str] = {
+    AccessKind.REPORT_OPENED: "opened the report in Slack",
+    AccessKind.RECORD_SHOWN: "showed the record (speakout case show)",
+    AccessKind.EXPORTED: "exported the record",
+    AccessKind.HISTORY_LOOKUP: "looked up a person's history, which lists this case",
 }
 
 
@@ -88,7 +102,8 @@ def label(labels: dict, value: StrEnum) -> str:
 
 
 def mention(user_id: str) -> str:
-    return f"<@{user_id}>"
+    # Ids are checked where they come in; one that isn't an id shows as text, never as markup.
+    return f"<@{user_id}>" if _SLACK_ID.fullmatch(user_id) else inline(user_id)
 
 
 def mentions(user_ids: list[str]) -> str:

@@ -5,6 +5,8 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
+from slack_app.core.mrkdwn import escape
+
 
 @dataclass(frozen=True)
 class Message:
@@ -16,8 +18,9 @@ class Message:
 
 
 def quote(text: str) -> str:
-    """Slack's block quote for every line of someone's words."""
-    return "\n".join(">" + line for line in text.splitlines() or [""])
+    """Slack's block quote for every line of someone's words, escaped: a quoted line can't ping,
+    link, or end the quote early."""
+    return "\n".join(">" + escape(line) for line in text.splitlines() or [""])
 
 
 def slack_date(moment, fallback_format: str = "%Y-%m-%d %H:%M UTC") -> str:

@@ -12,7 +12,8 @@ from slack_sdk.models.blocks import (
 from db.enums import OwnUpState
 from db.queries import CaseFacts, OwnUpFacts
 from slack_app.core.ids import OwnUpAction
-from slack_app.views.labels import mention
+from slack_app.core.mrkdwn import inline
+from slack_app.views.code_names import NAMED, People
 from slack_app.views.message import Message, quote, section
 from workflows.own_up import OPEN, STATE_WORDS
 
@@ -32,13 +33,17 @@ OWN_UP_ASK = (
 
 
 # -- organizers ----------------------------------------------------------------------------------
-def review_message(own_up: OwnUpFacts) -> Message:
-    """In the case thread: the apology, for organizers to deliver, send back, or hold."""
-    lines = [f":handshake: *{mention(own_up.subject_id)} owned up* ({own_up.reference})"]
-    lines.append(f"*What they acknowledge*\n{quote(own_up.acknowledgement or '')}")
-    lines.append(f"*Their apology*\n{quote(own_up.apology or '')}")
-    if own_up.change:
-        lines.append(f"*What they will do differently*\n{quote(own_up.change)}")
+def review_message(own_up: OwnUpFacts, people: People | None = None) -> Message:
+    """In the case thread: the apology, for organizers to deliver, send back, or hold. With
+    ``people`` (words on demand), the texts are read with "Open report" on the card."""
+    lines = [f":handshake: *{(people or NAMED).name(own_up.subject_id)} owned up* ({own_up.reference})"]
+    if people is not None:
+        lines.append("Read what they wrote with *Open report* on the card before deciding.")
+    else:
+        lines.append(f"*What they acknowledge*\n{quote(own_up.acknowledgement or '')}")
+        lines.append(f"*Their apology*\n{quote(own_up.apology or '')}")
+        if own_up.change:
+            lines.append(f"*What they will do differently*\n{quote(own_up.change)}")
     who = "the people it names" if own_up.self_report else "the reporter"
     lines.append(f"_Deliver asks {who} first whether they want to read it._")
     value = f"{own_up.id}"
@@ -59,12 +64,12 @@ def review_message(own_up: OwnUpFacts) -> Message:
     )
 
 
-def card_lines(case: CaseFacts) -> str | None:
+def card_lines(case: CaseFacts, people: People = NAMED) -> str | None:
     if not case.own_ups:
         return None
     lines = []
     for _, subject, state, deadline in case.own_ups:
-        line = f"{mention(subject)}: {STATE_WORDS[state]}"
+        line = f"{people.name(subject)}: {STATE_WORDS[state]}"
         if state is OwnUpState.REQUESTED and deadline is not None:
             line += f" (by {deadline:%Y-%m-%d})"
         lines.append(line)
@@ -78,7 +83,7 @@ def request_dm(own_up: OwnUpFacts) -> Message:
         f"They'd like to talk with you about this:\n{quote(own_up.description)}",
     ]
     if own_up.coc_part:
-        lines.append(f"_Code of Conduct: {COC_PARTS.get(own_up.coc_part, own_up.coc_part)}_")
+        lines.append(f"_Code of Conduct: {COC_PARTS.get(own_up.coc_part) or inline(own_up.coc_part)}_")
     lines.append(OWN_UP_ASK)
     if own_up.deadline_at:
         lines.append(f"Please reply by {own_up.deadline_at:%A %d %B, %H:%M} UTC.")

@@ -18,10 +18,16 @@ def _waited(seconds: int) -> str:
     return f"{minutes // (24 * 60)} days"
 
 
-def ack_reminder(case: CaseFacts, seconds: int) -> Message:
+def _everyone(ping: str, organizers: list[str] | None) -> str:
+    """The whole channel, or (when someone stepped back, and must not be reminded) each
+    organizer of the case by name."""
+    return ping if organizers is None else " ".join(mention(user_id) for user_id in organizers)
+
+
+def ack_reminder(case: CaseFacts, seconds: int, organizers: list[str] | None = None) -> Message:
     text = (
-        f"<!channel> :alarm_clock: *{case.reference}* has waited {_waited(seconds)} and nobody has "
-        "acknowledged it yet. Press *Acknowledge* on the card when you pick it up."
+        f"{_everyone('<!channel>', organizers)} :alarm_clock: *{case.reference}* has waited {_waited(seconds)} "
+        "and nobody has acknowledged it yet. Press *Acknowledge* on the card when you pick it up."
     )
     return Message(
         text=f"{case.reference} needs acknowledging", blocks=[SectionBlock(text=MarkdownTextObject(text=text))]
@@ -39,8 +45,8 @@ def ack_escalation(case: CaseFacts, count: int, link: str | None) -> Message:
     )
 
 
-def stale_nudge(case: CaseFacts, days: int) -> Message:
-    who = mention(case.assignee_id) if case.assignee_id else "<!here>"
+def stale_nudge(case: CaseFacts, days: int, organizers: list[str] | None = None) -> Message:
+    who = mention(case.assignee_id) if case.assignee_id else _everyone("<!here>", organizers)
     plural = "day" if days == 1 else "days"
     text = f"{who} :hourglass: *{case.reference}* has had no activity for {days} {plural}. What's next for it?"
     return Message(text=f"{case.reference} has gone quiet", blocks=[SectionBlock(text=MarkdownTextObject(text=text))])

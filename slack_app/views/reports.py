@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from slack_app.core.ids import Action, Block, Callback, Choice
+from slack_app.core.mrkdwn import inline
 from slack_app.views.labels import CATEGORY_LABELS
 from workflows.reports import DESCRIPTION_MAX, SHORT_TEXT_MAX
 
@@ -233,9 +234,8 @@ def blank_report_modal() -> dict[str, Any]:
 
 def _evidence_block(context: ModalContext) -> SectionBlock:
     author = f"<@{context.evidence_author_id}>" if context.evidence_author_id else "someone"
-    excerpt = (context.evidence_excerpt or "").replace("\n", " ")
-    if len(excerpt) > 280:
-        excerpt = excerpt[:279] + "…"
+    raw = context.evidence_excerpt or ""
+    excerpt = inline(raw[:279] + "…" if len(raw) > 280 else raw)
     return SectionBlock(
         text=MarkdownTextObject(text=f"*Message you are reporting* (from {author}):\n>{excerpt or '(no text)'}")
     )

@@ -61,6 +61,8 @@ class Site:
             self.database_url,
             ORGANIZER_CHANNEL_ID=ORGANIZERS,
             ENCRYPTION_KEY=TEST_ENCRYPTION_KEY,
+            # The crash scenarios follow every message of a case, the report's details included.
+            REPORT_WORDS="in_thread",
         )
 
     def start(self) -> Serve:

@@ -128,7 +128,15 @@ def test_case_export_writes_markdown_only_its_owner_can_read(tmp_path: Path, dat
     written = tmp_path / "CoC-0001.md"
     assert written.stat().st_mode & 0o777 == 0o600
     shown = speakout(tmp_path, "case", "show", "CoC-0001", database_url=database_url)
-    assert written.read_text(encoding="utf-8") == shown.stdout
+    exported = written.read_text(encoding="utf-8")
+    # The same record; the access log has grown by the showing since.
+    assert exported.split("## Access log")[0] == shown.stdout.split("## Access log")[0]
+    log = shown.stdout.split("## Access log")[1].strip().splitlines()
+    assert [line.split(" · ", 2)[2] for line in log] == [
+        "exported the record",
+        "showed the record (speakout case show)",
+    ]
+    assert all(line.split(" · ")[1].startswith("cli:") for line in log)
 
 
 def test_case_export_writes_json(tmp_path: Path, database_url: str, cases):
@@ -174,6 +182,10 @@ def test_person_history_lists_the_cases_naming_them(tmp_path: Path, database_url
     # The reporter of both cases is named in none.
     reporter = speakout(tmp_path, "person", "history", "U0SECRET9", database_url=database_url)
     assert (reporter.returncode, reporter.stdout) == (0, "No cases name U0SECRET9.\n")
+    # Each case listed records the lookup in its access log.
+    for reference in ("CoC-0001", "CoC-0002"):
+        shown = speakout(tmp_path, "case", "show", reference, database_url=database_url).stdout
+        assert "looked up a person's history, which lists this case" in shown.split("## Access log")[1]
 
 
 def test_an_unknown_reference_is_one_line(tmp_path: Path, database_url: str, cases):

@@ -46,6 +46,7 @@ def test_a_minimal_environment_loads_with_the_documented_defaults():
     assert settings.urgent_help_text == URGENT_HELP_DEFAULT
     assert settings.listener_threads == 32
     assert settings.outbox_poll_interval == timedelta(seconds=5)
+    assert settings.report_words_in_thread is False  # words on demand
 
 
 def test_every_optional_setting_is_read(tmp_path: Path):
@@ -61,6 +62,7 @@ def test_every_optional_setting_is_read(tmp_path: Path):
             URGENT_HELP_TEXT="Call Sam on +1 555 0100.",
             LISTENER_THREADS="8",
             OUTBOX_POLL_INTERVAL="90s",
+            REPORT_WORDS="in_thread",
         ),
         socket_mode=True,
     )
@@ -73,6 +75,7 @@ def test_every_optional_setting_is_read(tmp_path: Path):
     assert settings.urgent_help_text == "Call Sam on +1 555 0100."
     assert settings.listener_threads == 8
     assert settings.outbox_poll_interval == timedelta(seconds=90)
+    assert settings.report_words_in_thread is True
 
 
 def test_a_slack_api_url_that_already_ends_with_a_slash_is_kept_as_it_is():
@@ -125,6 +128,7 @@ BAD_SETTINGS = [
     pytest.param("LISTENER_THREADS", env_with(LISTENER_THREADS="0"), False, id="listener-threads-zero"),
     pytest.param("LISTENER_THREADS", env_with(LISTENER_THREADS="abc"), False, id="listener-threads-abc"),
     pytest.param("OUTBOX_POLL_INTERVAL", env_with(OUTBOX_POLL_INTERVAL="5 minutes"), False, id="poll-interval-words"),
+    pytest.param("REPORT_WORDS", env_with(REPORT_WORDS="thread"), False, id="report-words-unknown"),
 ]
 
 

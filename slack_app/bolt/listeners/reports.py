@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from slack_app.bolt.bind import bind
 from slack_app.bolt.forms import parse_report_form, shows_dm_warning
 from slack_app.core.ids import FIELD_BLOCKS, Action, Block, Callback, Command
+from slack_app.core.mrkdwn import from_slack
 from slack_app.core.services import Services
 from slack_app.views import reporter as reporter_views
 from slack_app.views.reports import ModalContext, blank_report_modal, report_modal, report_sent
@@ -34,7 +35,8 @@ def register(app: App, services: Services) -> None:
 
 def open_report(ack: Ack, body: dict, client: WebClient) -> None:
     ack()
-    text = (body.get("text") if isinstance(body.get("text"), str) else "").strip()
+    # Slack sends a command's text as mrkdwn; the modal's input shows it as typed.
+    text = from_slack(body.get("text") if isinstance(body.get("text"), str) else "").strip()
     view = report_modal(ModalContext(description=text)) if text else blank_report_modal()
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -112,7 +114,7 @@ def relay_dm(event: dict, body: dict, client: WebClient, *, services: Services) 
             session,
             OutboxNotifier(session, services.clock()),
             reporter_id=user_id,
-            text=text,
+            text=from_slack(text),
             thread_ts=event.get("thread_ts"),
             now=services.clock(),
         )
@@ -135,7 +137,7 @@ def _shortcut_context(body: dict) -> ModalContext:
     author = message.get("user")
     reporter = (body.get("user") or {}).get("id")
     involved = (author,) if isinstance(author, str) and author != reporter and not message.get("bot_id") else ()
-    text = message.get("text") if isinstance(message.get("text"), str) else ""
+    text = from_slack(message.get("text")) if isinstance(message.get("text"), str) else ""
     return ModalContext(
         involved=involved,
         location_channel_id=channel,

@@ -22,6 +22,7 @@ from db.models import OutboxMessage
 from slack_app.core.settings import Settings
 from slack_app.delivery.outcomes import Recorder, Retry
 from slack_app.delivery.posting import Posted, post_once
+from slack_app.views.code_names import People, code_names
 from slack_app.views.message import Message
 from workflows.posted_messages import remember_posted
 
@@ -60,6 +61,11 @@ class DeliveryContext:
         """Read facts in a transaction of their own, closed before anything is sent to Slack."""
         with self.sessions.begin() as session:
             return query(session, *args, **kwargs)
+
+    def people(self, case: queries.CaseFacts) -> People | None:
+        """Code names for the case's people where the channel reads, unless the team keeps
+        the report's words in the thread (None: people by name)."""
+        return None if self.settings.report_words_in_thread else code_names(case)
 
     def load_case(self, case_id: int) -> queries.CaseFacts:
         return self.load(queries.case_facts, case_id)

@@ -21,6 +21,7 @@ from slack_app.delivery.outcomes import Recorder, Retry
 from slack_app.views import cases as case_views
 from slack_app.views import own_up as own_up_views
 from slack_app.views import reminders as reminder_views
+from workflows.access import stepped_back_ids
 from workflows.messages import MessageKind
 from workflows.records import earlier_cases_naming
 from workflows.routing import Channels, Membership, route_case
@@ -71,7 +72,7 @@ def route_case_first(context: DeliveryContext, case_id: int) -> queries.CaseFact
 
 # -- the card and its thread ---------------------------------------------------------------
 def post_case_card(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> Recorder:
-    posted = context.post(message, case.channel_id, case_views.case_card(case))
+    posted = context.post(message, case.channel_id, case_views.case_card(case, context.people(case)))
 
     def record(session: Session) -> None:
         session.get(Case, case.id).card_ts = posted.ts
@@ -80,6 +81,10 @@ def post_case_card(context: DeliveryContext, message: OutboxMessage, case: queri
 
 
 def post_case_details(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
+    """The report as the first reply in the thread, where the team keeps the words there;
+    otherwise they open on demand and nothing is posted."""
+    if not context.settings.report_words_in_thread:
+        return
     report = context.load(queries.report_facts, message.case_id)
     link = context.link_to_evidence(report.evidence_channel_id, report.evidence_ts)
     context.post_in_thread(message, case, case_views.case_details(case, report, link))
@@ -94,7 +99,7 @@ def update_case_card(context: DeliveryContext, message: OutboxMessage, case: que
         raise Retry(f"{case.reference} has no card yet")
     later = context.load(rows.superseded_updates, message.stream, message.id)
     case = context.load_case(case.id)
-    content = case_views.case_card(case)
+    content = case_views.case_card(case, context.people(case))
     context.client.chat_update(channel=case.channel_id, ts=case.card_ts, **content.as_kwargs())
 
     def record(session: Session) -> None:
@@ -105,10 +110,13 @@ def update_case_card(context: DeliveryContext, message: OutboxMessage, case: que
 
 def post_thread_line(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
     entry = context.load(queries.timeline_facts, message.payload["entry_id"])
-    context.post_in_thread(message, case, case_views.thread_line(entry))
+    context.post_in_thread(message, case, case_views.thread_line(entry, context.people(case)))
 
 
 def post_reporter_message(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
+    if not context.settings.report_words_in_thread:
+        context.post_in_thread(message, case, case_views.reporter_message(case, "", on_demand=True))
+        return
     text = context.load(read_entry_text, message.payload["entry_id"])
     context.post_in_thread(message, case, case_views.reporter_message(case, text))
 
@@ -123,22 +131,35 @@ def post_pattern_note(context: DeliveryContext, message: OutboxMessage, case: qu
     """Say in the thread when the people named were named in earlier cases of this channel."""
     earlier = context.load(earlier_cases_naming, case.involved, channel_id=case.channel_id, before_case_id=case.id)
     if earlier:
-        context.post_in_thread(message, case, case_views.pattern_note(earlier))
+        context.post_in_thread(message, case, case_views.pattern_note(earlier, context.people(case)))
 
 
 def post_own_up_review(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
     own_up = context.load(queries.own_up_facts, message.payload["own_up_id"])
-    context.post_in_thread(message, case, own_up_views.review_message(own_up))
+    context.post_in_thread(message, case, own_up_views.review_message(own_up, context.people(case)))
 
 
 # -- reminders -----------------------------------------------------------------------------
 def remind_to_acknowledge(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
     if case.acknowledged_by is None:
-        context.post_in_thread(message, case, reminder_views.ack_reminder(case, message.payload["seconds"]))
+        content = reminder_views.ack_reminder(case, message.payload["seconds"], reminded(context, case))
+        context.post_in_thread(message, case, content)
 
 
 def nudge_stale_case(context: DeliveryContext, message: OutboxMessage, case: queries.CaseFacts) -> None:
-    context.post_in_thread(message, case, reminder_views.stale_nudge(case, message.payload["days"]))
+    content = reminder_views.stale_nudge(case, message.payload["days"], reminded(context, case))
+    context.post_in_thread(message, case, content)
+
+
+def reminded(context: DeliveryContext, case: queries.CaseFacts) -> list[str] | None:
+    """Who a reminder pings: the whole channel (None), unless someone stepped back from the
+    case: then every member but them (and the app itself), by name."""
+    if not case.stepped_back:
+        return None
+    stepped_back = context.load(stepped_back_ids, case.id)
+    members = channel_members(context.client, case.channel_id)
+    app = context.client.auth_test().get("user_id")  # rare enough (a step-back) not to cache
+    return sorted(members - stepped_back - {app})
 
 
 def escalate_unacknowledged(context: DeliveryContext, message: OutboxMessage) -> None:

@@ -5,10 +5,11 @@ from collections.abc import Callable
 from functools import partial
 
 from db.models import OutboxMessage
-from db.queries import OwnUpFacts, action_facts, own_up_facts
+from db.queries import OwnUpFacts, action_facts, own_up_facts, step_back_facts
 from slack_app.delivery.handlers.context import DeliveryContext, Send
 from slack_app.views import own_up as own_up_views
 from slack_app.views import reporter as reporter_views
+from slack_app.views import step_back as step_back_views
 from slack_app.views.message import Message
 from workflows.messages import MessageKind
 
@@ -18,6 +19,14 @@ def send_asked_to_stop(context: DeliveryContext, message: OutboxMessage) -> None
     channel = context.open_dm(message.payload["user_id"])
     content = reporter_views.asked_to_stop(action.message or "", reporter_views.COC_REMINDER)
     context.post(message, channel, content)
+
+
+def send_step_in_request(context: DeliveryContext, message: OutboxMessage) -> None:
+    step_back = context.load(step_back_facts, message.payload["step_back_id"])
+    if step_back is None or step_back.ended:
+        return  # answered, or the case was erased, before this could go
+    channel = context.open_dm(message.payload["user_id"])
+    context.post(message, channel, step_back_views.step_in_request(step_back))
 
 
 def dm_about_own_up(
@@ -44,5 +53,6 @@ OWN_UP_DMS: dict[MessageKind, Callable[[OwnUpFacts], Message]] = {
 # DMs go out whether or not the case is held: they never show the case's channel.
 HANDLERS: dict[MessageKind, Send] = {
     MessageKind.ASKED_TO_STOP: send_asked_to_stop,
+    MessageKind.STEP_IN_REQUEST: send_step_in_request,
     **{kind: partial(dm_about_own_up, build=build) for kind, build in OWN_UP_DMS.items()},
 }

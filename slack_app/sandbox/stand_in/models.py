@@ -81,6 +81,9 @@ class Message:
     bot_id: str | None = None
     metadata: JsonDict | None = None
     attachments: list[JsonDict] | None = None
+    # As chat.postMessage was asked: None where the call didn't say.
+    unfurl_links: bool | None = None
+    unfurl_media: bool | None = None
 
     def snapshot(self) -> Message:
         """A deep copy, so callers never share mutable state with the server."""

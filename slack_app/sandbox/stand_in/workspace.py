@@ -145,6 +145,8 @@ class Workspace:
             bot_id=self.bot_id if user is None else None,
             metadata=content.get("metadata"),
             attachments=content.get("attachments"),
+            unfurl_links=content.get("unfurl_links"),
+            unfurl_media=content.get("unfurl_media"),
         )
         self.log.append(message)
         return message

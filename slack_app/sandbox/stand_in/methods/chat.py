@@ -7,7 +7,7 @@ from typing import Any
 
 from ..content import message_content
 from ..models import ApiError, Channel, JsonDict, Message
-from ..params import param
+from ..params import is_true, param
 from ..slack_objects import bot_message_object
 from ..workspace import Workspace
 
@@ -16,7 +16,11 @@ PERMALINK_HOST = "https://stand-in.slack.test"
 
 def post_message(workspace: Workspace, params: Mapping[str, Any]) -> JsonDict:
     channel = _channel_to_post_in(workspace, params)
-    message = workspace.post(channel, message_content(params), thread_ts=param(params, "thread_ts"))
+    content = message_content(params)
+    for flag in ("unfurl_links", "unfurl_media"):
+        if param(params, flag) is not None:
+            content[flag] = is_true(params, flag)
+    message = workspace.post(channel, content, thread_ts=param(params, "thread_ts"))
     return {"ok": True, "channel": channel.id, "ts": message.ts, "message": _echo(workspace, message)}
 
 
