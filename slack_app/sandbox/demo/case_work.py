@@ -11,6 +11,7 @@ CASE_ID = "1"
 
 def handle_the_case(stage: Stage) -> None:
     acknowledge_and_assign(stage)
+    step_back_and_in(stage)
     hear_more_and_act(stage)
     ask_blake_to_own_up(stage, CASE_ID)
     deliver_the_apology(stage)
@@ -27,6 +28,24 @@ def acknowledge_and_assign(stage: Stage) -> None:
     stage.step("7. @olivia assigns @omar to lead the case")
     stage.click(stage.olivia, "case_assign", value=CASE_ID)
     stage.submit(stage.olivia, {"assignee": stage.omar})
+    stage.shows("#coc-organizers, in the case thread", stage.latest_in_thread())
+
+
+def step_back_and_in(stage: Stage) -> None:
+    olivia, omar = stage.olivia, stage.omar
+    stage.step("7b. @olivia steps back from the case (a conflict she needn't explain to anyone)")
+    stage.click(olivia, "case_step_back", value=CASE_ID)
+    stage.shows("@olivia (only her)", stage.stand_in.ephemerals_for(olivia)[-1].text)
+    stage.shows("#coc-organizers (the card: someone stepped back, not who)", stage.card_now())
+    stage.click(olivia, "case_open_report", value=CASE_ID)
+    stage.shows("@olivia, pressing Open report now", stage.modal(olivia))
+
+    stage.step("7c. @olivia asks to step back in; @omar, whom she asked, confirms by DM")
+    stage.click(olivia, "case_step_back_in", value=CASE_ID)
+    stage.submit(olivia, {"confirmer": omar})
+    request = stage.wait_dms(omar, 1)[-1]
+    stage.shows("@omar", stage.message(request))
+    stage.press(omar, "case_confirm_step_in", request.blocks[-1]["elements"][0]["value"], request)
     stage.shows("#coc-organizers, in the case thread", stage.latest_in_thread())
 
 
