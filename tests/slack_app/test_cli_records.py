@@ -167,6 +167,8 @@ def test_case_export_writes_json(tmp_path: Path, database_url: str, cases):
         ("created", "Speak Out"),
         ("routed", "Speak Out"),
     ]
+    ((access,),) = [data["access_log"]]  # this export, on record in the export itself
+    assert access["what"] == "exported" and access["who"].startswith("cli:") and access["at"].endswith("Z")
     assert "U0SECRET9" not in target.read_text(encoding="utf-8")
 
 
