@@ -11,11 +11,14 @@ from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.e2e.helpers import eventually, outbox_drained, report, seen, wait_for_channel, wait_for_dms
 
 DESCRIPTION = "He followed me from the workshop room to the lifts and would not leave."
+# The scenarios follow the reporter's words into the case thread, where a team that keeps them
+# there (REPORT_WORDS=in_thread) reads them.
+ENV = {"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY, "REPORT_WORDS": "in_thread"}
 
 
 @pytest.fixture
 def socket_local(database_url: str, clean_db) -> LocalSpeakOut:
-    with LocalSpeakOut(database_url, env={"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}, transport="socket") as running:
+    with LocalSpeakOut(database_url, env=ENV, transport="socket") as running:
         yield running
 
 
@@ -94,7 +97,7 @@ def test_an_event_delivered_again_after_a_lost_ack_is_handled_once(socket_local)
 def test_the_socket_s_frames_stay_out_of_the_logs_even_at_debug(database_url, clean_db, caplog):
     # At DEBUG from the start: the WebSocket library decides whether to log frames as it connects.
     caplog.set_level(logging.DEBUG)
-    with LocalSpeakOut(database_url, env={"ENCRYPTION_KEY": TEST_ENCRYPTION_KEY}, transport="socket") as local:
+    with LocalSpeakOut(database_url, env=ENV, transport="socket") as local:
         alex, card, receipt = filed_case(local)
         reply(local, alex, receipt, "The second time was in the cloakroom queue.")
         eventually(lambda: relayed_lines(local, card), what="the reply in the case thread")
