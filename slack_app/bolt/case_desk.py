@@ -69,15 +69,17 @@ class CaseDesk:
         self.services.outbox.wake()
         return result
 
-    def click(self, client: WebClient, body: dict, case_id: int | None, change: Change) -> None:
-        """Run a button's change for whoever clicked; a refusal goes to them alone, and so does a
-        Slack error in the members lookup (said at once rather than waiting out a 429)."""
+    def click(self, client: WebClient, body: dict, case_id: int | None, change: Change) -> Any:
+        """Run a button's change for whoever clicked and return its result; a refusal goes to
+        them alone (None is returned), and so does a Slack error in the members lookup (said at
+        once rather than waiting out a 429)."""
         try:
-            self.change(client, case_id, body["user"]["id"], change)
+            return self.change(client, case_id, body["user"]["id"], change)
         except WorkflowError as refusal:
             refuse(client, body, str(refusal))
         except SlackApiError:
             refuse(client, body, NOT_DONE)
+        return None
 
     def facts(self, client: WebClient, case_id: int | None, user_id: str) -> queries.CaseFacts:
         actor = self.actor(client, case_id, user_id)

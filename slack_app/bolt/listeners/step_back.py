@@ -6,7 +6,6 @@ from functools import partial
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from db import queries
@@ -16,7 +15,6 @@ from slack_app.bolt.forms import ViewState, view_metadata
 from slack_app.core.ids import CaseAction, CaseField, CaseModal
 from slack_app.core.services import Services
 from slack_app.views import step_back as views
-from slack_app.views.waiting import NOT_DONE
 from workflows import access, step_back
 from workflows.errors import WorkflowError
 
@@ -32,15 +30,9 @@ def register(app: App, services: Services) -> None:
 
 def step_back_from_case(ack: Ack, body: dict, action: dict, client: WebClient, *, desk: CaseDesk) -> None:
     ack()
-    try:
-        case = desk.change(client, case_id_from(action.get("value")), body["user"]["id"], step_back.step_back)
-    except WorkflowError as refusal:
-        refuse(client, body, str(refusal))
-        return
-    except SlackApiError:
-        refuse(client, body, NOT_DONE)
-        return
-    refuse(client, body, views.STEPPED_BACK.format(reference=case.reference))  # to them alone
+    case = desk.click(client, body, case_id_from(action.get("value")), step_back.step_back)
+    if case is not None:
+        refuse(client, body, views.STEPPED_BACK.format(reference=case.reference))  # to them alone
 
 
 def open_step_in_modal(ack: Ack, body: dict, action: dict, client: WebClient, *, desk: CaseDesk) -> None:
@@ -70,13 +62,8 @@ def answer_step_in(ack: Ack, body: dict, action: dict, client: WebClient, *, des
     case_text, _, step_back_text = str(action.get("value") or "").partition(":")
     case_id, step_back_id = case_id_from(case_text), case_id_from(step_back_text)
     change = partial(step_back.answer_step_in, step_back_id=step_back_id or 0, confirmed=confirmed)
-    try:
-        row = desk.change(client, case_id, body["user"]["id"], change)
-    except WorkflowError as refusal:
-        refuse(client, body, str(refusal))
-        return
-    except SlackApiError:
-        refuse(client, body, NOT_DONE)
+    row = desk.click(client, body, case_id, change)
+    if row is None:
         return
     with desk.services.sessions.begin() as session:
         facts = queries.step_back_facts(session, row.id)
