@@ -42,7 +42,9 @@ class CaseWords:
     own_ups: tuple[OwnUpRecord, ...]
 
 
-def open_report(session: Session, _notifier: object = None, *, case_id: int, actor: access.Actor, now: datetime):
+def open_report(
+    session: Session, _notifier: object = None, *, case_id: int, actor: access.Actor, now: datetime
+) -> CaseWords:
     """The case's words for ``actor``, if they may see the case now; the opening is logged
     before anything is read, so no read goes unrecorded."""
     case = access.load_for(session, case_id, actor)
