@@ -1,4 +1,5 @@
-"""Who is in a channel, from Slack's Web API: fresh each time, or through a short cache.
+"""Who is in a channel, from Slack's Web API: fresh each time, or through a short cache; and
+the link to a reported message, where organizers may follow one.
 
 Authorization (may this person act on a case, see its facts, be assigned it) always asks
 Slack afresh with ``channel_members``, so someone removed from the organizers' channel is
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 HOME_MEMBERS_TTL = 5.0
 """Seconds a channel's members are reused for the Home tab."""
@@ -64,3 +66,15 @@ class MembersCache:
         if entry is None or self._clock() - entry[0] >= self._ttl:
             return None
         return entry[1]
+
+
+def link_to_evidence(client: WebClient, channel_id: str | None, ts: str | None) -> str | None:
+    """The permalink to a reported message, or None: never to a DM (organizers can't open one
+    anyway, and its link names the pair of people in it), nor when Slack won't say (the
+    report still names the channel and author)."""
+    if channel_id is None or ts is None or channel_id.startswith("D"):
+        return None
+    try:
+        return client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
+    except SlackApiError:
+        return None

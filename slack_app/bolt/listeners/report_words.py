@@ -5,22 +5,18 @@ channel now (Slack is asked afresh) and not named in it. The opening is written 
 log in the same transaction that reads the words.
 """
 
-import logging
-
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from slack_app.bolt.bind import bind
 from slack_app.bolt.case_desk import CaseDesk, case_id_from, open_after_lookup
+from slack_app.core.directory import link_to_evidence
 from slack_app.core.ids import CaseAction
 from slack_app.core.services import Services
 from slack_app.views.code_names import code_names_of
 from slack_app.views.report_words import report_words_modal
 from workflows.disclosure import CaseWords, open_report
-
-logger = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
@@ -34,17 +30,8 @@ def open_report_words(ack: Ack, body: dict, action: dict, client: WebClient, *, 
         words: CaseWords = desk.change(client, case_id_from(action.get("value")), body["user"]["id"], open_report)
         record = words.record
         people = code_names_of(record.involved, [own_up.subject_id for own_up in words.own_ups], record.reporter)
-        return report_words_modal(words, people, evidence_link(client, words))
+        report = record.report
+        link = link_to_evidence(client, report.evidence_channel_id, report.evidence_ts)
+        return report_words_modal(words, people, link)
 
     open_after_lookup(client, body, build)
-
-
-def evidence_link(client: WebClient, words: CaseWords) -> str | None:
-    report = words.record.report
-    if report.evidence_channel_id is None or report.evidence_ts is None or report.evidence_channel_id.startswith("D"):
-        return None  # a DM's link names the pair of people in it
-    try:
-        return client.chat_getPermalink(channel=report.evidence_channel_id, message_ts=report.evidence_ts)["permalink"]
-    except SlackApiError as error:
-        logger.info("no link to a reported message: Slack answered %s", error.response.get("error"))
-        return None

@@ -104,15 +104,6 @@ class DeliveryContext:
         except SlackApiError:
             return None
 
-    def link_to_evidence(self, channel_id: str | None, ts: str | None) -> str | None:
-        if channel_id is None or ts is None or channel_id.startswith("D"):
-            # Organizers can't open a DM anyway, and its link names the pair of people in it.
-            return None
-        try:
-            return self.client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
-        except SlackApiError:
-            return None  # the details still name the channel and author
-
 
 def remembering_posts(context: DeliveryContext, handler: Callable[[OutboxMessage], Recorder | None]):
     """``handler``, with the case's posts it made recorded along with what it records itself."""

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from db import queries
 from db.enums import Routing
 from db.models import Case, OutboxMessage
-from slack_app.core.directory import channel_members
+from slack_app.core.directory import channel_members, link_to_evidence
 from slack_app.delivery import outbox_rows as rows
 from slack_app.delivery.handlers.context import DeliveryContext, Send
 from slack_app.delivery.outcomes import Recorder, Retry
@@ -86,7 +86,7 @@ def post_case_details(context: DeliveryContext, message: OutboxMessage, case: qu
     if not context.settings.report_words_in_thread:
         return
     report = context.load(queries.report_facts, message.case_id)
-    link = context.link_to_evidence(report.evidence_channel_id, report.evidence_ts)
+    link = link_to_evidence(context.client, report.evidence_channel_id, report.evidence_ts)
     context.post_in_thread(message, case, case_views.case_details(case, report, link))
 
 
